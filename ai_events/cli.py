@@ -1,0 +1,160 @@
+"""The `ai-events` command line."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from ai_events.project import database_path, landing_path
+
+log = logging.getLogger("ai_events")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s" if verbose else "%(message)s",
+        datefmt="%H:%M:%S",
+    )
+    # Library chatter stays at debug level.
+    for noisy in ("segment", "rudderstack", "snowplow_tracker", "amplitude", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+def main(verbose: bool) -> None:
+    """ai-events: tracker events to a governed taxonomy and trustworthy KPIs."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@click.option("--seed", default=7, show_default=True, help="Seed of the generated traffic.")
+@click.option("--quiet", is_flag=True, help="Show only dbt's errors.")
+def demo(seed: int, quiet: bool) -> None:
+    """Send sample traffic through the real Segment SDK, land it, build, and
+    print the feed's click-through table."""
+    from ai_events.demo import CTR_HEADER, format_table, run_demo
+
+    result = run_demo(seed=seed, quiet=quiet)
+    days = sorted({row[0] for row in result.ctr_rows})
+    click.echo("")
+    click.echo(
+        f"Feed click-through rate by model version and position, {days[0]} to {days[-1]} "
+        f"(marts.fct_feed_ctr, summed over {len(days)} days):"
+    )
+    click.echo(format_table(CTR_HEADER, result.ctr_by_version_and_position))
+    click.echo("")
+    click.echo(f"Sent {len(result.sent)} events through the Segment SDK; {result.load.describe()}.")
+    click.echo(f"Warehouse (DuckDB file): {result.database}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "format_choice",
+    default="auto",
+    show_default=True,
+    help="auto, a protocol (segment, rudderstack, snowplow, amplitude) or a format name.",
+)
+@click.option("--db", type=click.Path(path_type=Path), help="DuckDB file (default $AI_EVENTS_DB).")
+def load(paths: tuple[Path, ...], format_choice: str, db: Path | None) -> None:
+    """Land tracker files and folders in the raw tables; files already loaded
+    are skipped by content hash."""
+    from ai_events.landing.loader import LoadError, load_paths
+
+    database = db or database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with duckdb.connect(str(database)) as con:
+            summary = load_paths(con, list(paths), format_choice, progress=sys.stderr.isatty())
+    except LoadError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(summary.describe())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option(
+    "--landing",
+    type=click.Path(path_type=Path),
+    help="Landing folder (default $AI_EVENTS_LANDING).",
+)
+@click.option(
+    "--write-key",
+    "write_keys",
+    multiple=True,
+    metavar="KEY[=PROTOCOL]",
+    help="Accept this write key (repeatable); PROTOCOL is segment, rudderstack or amplitude. "
+    "With none given, every key is accepted.",
+)
+@click.option("--max-body-bytes", default=16 * 1024 * 1024, show_default=True, type=int)
+@click.option("--rotate-seconds", default=60.0, show_default=True, type=float)
+def collect(
+    host: str,
+    port: int,
+    landing: Path | None,
+    write_keys: tuple[str, ...],
+    max_body_bytes: int,
+    rotate_seconds: float,
+) -> None:
+    """Receive events from the Segment, RudderStack, Snowplow and Amplitude SDKs."""
+    from ai_events.collector import CollectorConfig, serve
+
+    keys: dict[str, str] = {}
+    for entry in write_keys:
+        key, _, protocol = entry.partition("=")
+        if protocol and protocol not in ("segment", "rudderstack", "amplitude"):
+            raise click.BadParameter(f"{entry}: protocol must be segment, rudderstack or amplitude")
+        keys[key] = protocol or ""
+    config = CollectorConfig(
+        landing or landing_path(),
+        write_keys=keys,
+        max_body_bytes=max_body_bytes,
+        rotate_seconds=rotate_seconds,
+    )
+    if not keys:
+        log.warning("no --write-key given: accepting every write key")
+    server = serve(config, host, port)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    address = f"http://{host}:{server.server_address[1]}"
+    log.info("collecting on %s into %s", address, config.landing_dir)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        log.info("stopped after %d requests", server.writer.records_written)
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path), help="Landing folder to load first.")
+@click.option("--no-load", is_flag=True, help="Build without loading new files.")
+def build(landing: Path | None, no_load: bool) -> None:
+    """Load what landed since the last run, then `dbt build`."""
+    from ai_events.dbt_runner import DbtFailed, run_dbt
+    from ai_events.landing.loader import load_paths
+
+    database = database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    folder = landing or landing_path()
+    if not no_load and folder.exists():
+        with duckdb.connect(str(database)) as con:
+            summary = load_paths(con, [folder], progress=sys.stderr.isatty())
+        click.echo(summary.describe())
+    try:
+        run_dbt(["build"], database=database)
+    except DbtFailed as error:
+        raise click.ClickException(str(error)) from error

@@ -1,0 +1,1 @@
+"""Raw landing: the tables, the wire formats and the loader."""

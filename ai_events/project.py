@@ -1,0 +1,30 @@
+"""Where the project's files and the warehouse live, and how to override them.
+
+The package runs from a checkout: the dbt project (`dbt_project.yml`,
+`models/`, ...) sits one folder above this package. Environment variables
+override every location so that tests and schedulers can point elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(os.environ.get("AI_EVENTS_PROJECT_DIR", Path(__file__).resolve().parent.parent))
+DEFAULT_DB = PROJECT_DIR / "warehouse" / "ai_events.duckdb"
+DEFAULT_LANDING = PROJECT_DIR / "warehouse" / "landing"
+
+
+def database_path() -> Path:
+    """The DuckDB file: `AI_EVENTS_DB`, else `warehouse/ai_events.duckdb`."""
+    configured = os.environ.get("AI_EVENTS_DB")
+    path = Path(configured) if configured else DEFAULT_DB
+    if not path.is_absolute():
+        path = PROJECT_DIR / path
+    return path
+
+
+def landing_path() -> Path:
+    """Where collected requests land: `AI_EVENTS_LANDING`, else `warehouse/landing`."""
+    configured = os.environ.get("AI_EVENTS_LANDING")
+    return Path(configured).resolve() if configured else DEFAULT_LANDING

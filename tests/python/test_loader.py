@@ -1,0 +1,109 @@
+"""The loader: formats recognised, batches split, nothing lost, loads idempotent."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ai_events.landing.loader import LoadError, load_paths
+from conftest import SAMPLES, write_ndjson
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    with duckdb.connect(str(tmp_path / "landing.duckdb")) as connection:
+        yield connection
+
+
+def test_samples_split_into_one_row_per_event(con) -> None:
+    summary = load_paths(con, [SAMPLES])
+    rows = con.execute(
+        "select source_protocol, source_format, count(*) from raw.events group by all order by all"
+    ).fetchall()
+    assert rows == [
+        ("amplitude", "amplitude_upload", 2),
+        ("rudderstack", "rudderstack_batch", 1),
+        ("segment", "segment_batch", 4),
+        ("snowplow", "snowplow_tp2", 4),
+    ]
+    assert summary.events_landed == 11
+    assert summary.items_rejected == 0
+
+
+def test_envelope_keeps_the_batch_fields_and_payload_the_event(con) -> None:
+    load_paths(con, [SAMPLES / "segment_http_batch.json"])
+    rows = con.execute(
+        "select source_index, envelope->>'$.sentAt', envelope->>'$.context.device.type', "
+        "json_exists(envelope, '$.batch'), payload->>'$.timestamp' "
+        "from raw.events order by source_index"
+    ).fetchall()
+    assert rows[0] == (
+        0,
+        "2024-05-01T12:00:05.654321+00:00",
+        "phone",
+        False,
+        "2012-12-02T00:30:08.276Z",
+    )
+    # The malformed timestamp lands as it was sent.
+    assert rows[2][4] == "2015-2-02T00:30:12.984Z"
+
+
+def test_a_file_loads_once(con, tmp_path: Path) -> None:
+    path = write_ndjson(tmp_path / "a.ndjson", [{"batch": [{"type": "track", "event": "x"}]}])
+    first = load_paths(con, [path])
+    # The same bytes under another name and compressed differently are the
+    # same file only when the bytes are equal: a copy is skipped...
+    copy = tmp_path / "copy.ndjson"
+    copy.write_bytes(path.read_bytes())
+    second = load_paths(con, [path, copy])
+    assert (first.events_landed, second.events_landed, second.files_skipped) == (1, 0, 2)
+    # ...while a gzip of it is new bytes, and lands (dedup happens in staging).
+    zipped = tmp_path / "a.ndjson.gz"
+    zipped.write_bytes(gzip.compress(path.read_bytes()))
+    assert load_paths(con, [zipped]).events_landed == 1
+
+
+def test_bad_lines_are_kept_with_their_reason(con, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(
+        b'{"type":"track","event":"ok","messageId":"1"}\n'
+        b'{"type":"track","event":\n'
+        b"42\n"
+        b'{"hello":"world"}\n'
+        b'{"batch":[]}\n'
+        b'{"batch":["not an event", {"type":"track","event":"x"}]}\n'
+        b"\xff\xfe not utf-8\n"
+    )
+    summary = load_paths(con, [path])
+    rejects = con.execute(
+        "select source_line, reason from raw.rejects order by source_line"
+    ).fetchall()
+    # The event after a rejected batch element keeps its own position.
+    assert con.execute(
+        "select source_index from raw.events where source_line = 6"
+    ).fetchall() == [(1,)]
+    assert rejects == [
+        (2, "invalid_json"),
+        (3, "not_an_object"),
+        (4, "unrecognised_shape"),
+        (5, "empty_batch"),
+        (6, "not_an_object"),
+        (7, "invalid_utf8"),
+    ]
+    assert summary.events_landed == 2
+    # Every line read is accounted for: landed, rejected, or both (line 6).
+    accounted = {
+        line
+        for (line,) in con.execute(
+            "select source_line from raw.events union select source_line from raw.rejects"
+        ).fetchall()
+    }
+    assert accounted == set(range(1, 8))
+
+
+def test_a_missing_path_is_a_clear_error(con, tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="no such file or folder"):
+        load_paths(con, [tmp_path / "nowhere"])
