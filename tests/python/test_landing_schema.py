@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from ai_events.landing.schema import ensure_landing
+
 from conftest import Warehouse
 
 pytestmark = pytest.mark.dbt

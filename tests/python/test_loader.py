@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from ai_events.landing.loader import LoadError, load_paths
+
 from conftest import SAMPLES, write_ndjson
 
 
@@ -82,9 +83,9 @@ def test_bad_lines_are_kept_with_their_reason(con, tmp_path: Path) -> None:
         "select source_line, reason from raw.rejects order by source_line"
     ).fetchall()
     # The event after a rejected batch element keeps its own position.
-    assert con.execute(
-        "select source_index from raw.events where source_line = 6"
-    ).fetchall() == [(1,)]
+    assert con.execute("select source_index from raw.events where source_line = 6").fetchall() == [
+        (1,)
+    ]
     assert rejects == [
         (2, "invalid_json"),
         (3, "not_an_object"),
