@@ -158,3 +158,77 @@ def build(landing: Path | None, no_load: bool) -> None:
         run_dbt(["build"], database=database)
     except DbtFailed as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.group()
+def taxonomy() -> None:
+    """Work with the event registry in taxonomy/."""
+
+
+def _registry():
+    from ai_events.taxonomy.registry import RegistryError, load_registry
+
+    try:
+        return load_registry()
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@taxonomy.command("lint")
+def taxonomy_lint() -> None:
+    """Check naming, descriptions, owners, privacy handling and duplicates."""
+    from ai_events.taxonomy.lint import lint
+
+    findings = lint(_registry())
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    click.echo(f"{errors} errors, {warnings} warnings")
+    if errors:
+        sys.exit(1)
+
+
+@taxonomy.command("diff")
+@click.argument("base")
+def taxonomy_diff(base: str) -> None:
+    """Classify every registry change since the git revision BASE; fail when a
+    breaking change has no new major (MODEL) version."""
+    from ai_events.taxonomy.diff import diff_against
+    from ai_events.taxonomy.registry import RegistryError
+
+    try:
+        result = diff_against(base)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    for change in result.changes:
+        click.echo(str(change))
+    if not result.changes:
+        click.echo(f"no changes since {base}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    for error in result.errors:
+        click.echo(f"error: {error}")
+    if not result.ok:
+        sys.exit(1)
+
+
+@taxonomy.command("generate")
+@click.option("--check", is_flag=True, help="Write nothing; fail when a generated file is stale.")
+def taxonomy_generate(check: bool) -> None:
+    """Write the files generated from the registry (dbt macro, JSON Schemas,
+    data dictionary)."""
+    from ai_events.taxonomy.generate import generate
+
+    result = generate(_registry(), check=check)
+    if check:
+        for path in result.stale:
+            click.echo(f"stale: {path}")
+        if result.stale:
+            click.echo("run `ai-events taxonomy generate` and commit the result")
+            sys.exit(1)
+        click.echo("generated files are up to date")
+    else:
+        for path in result.written:
+            click.echo(f"wrote {path}")
+        click.echo(f"{len(result.written)} files written")

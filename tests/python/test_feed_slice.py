@@ -56,8 +56,15 @@ def test_ctr_from_hand_counted_events(warehouse: Warehouse, tmp_path: Path) -> N
     ]
 
 
-def test_impression_without_position_fails_the_build(warehouse: Warehouse, tmp_path: Path) -> None:
+def test_impression_without_position_is_quarantined_and_fails_the_build(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
     warehouse.load(write_ndjson(tmp_path / "in" / "batch.ndjson", [feed_batch(drop_position=True)]))
     assert warehouse.dbt("build", check=False) != 0
     failed = warehouse.failed_nodes()
-    assert any("not_null_int_feed__impressions_position" in node for node in failed), failed
+    assert any("planned_event_conformance_above_alert_rate" in node for node in failed), failed
+    # The event is kept, with the reason, and never reaches the mart.
+    assert warehouse.query(
+        "select event_id, quarantine_reasons from intermediate.int_events__quarantined"
+    ) == [("m2", "missing_required_property:position")]
+    assert warehouse.query("select sum(impressions) from marts.fct_feed_ctr") == [(1,)]

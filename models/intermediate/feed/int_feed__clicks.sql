@@ -5,7 +5,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_segment__events') }}
+    select * from {{ ref('int_events__conformed') }}
     where event_name = 'item_clicked'
 ),
 
@@ -13,24 +13,19 @@ impressions as (
     select * from {{ ref('int_feed__impressions') }}
 ),
 
-typed as (
+ranked as (
     select
-        event_id,
-        {{ json_text('properties', '$.feed_request_id') }} as feed_request_id,
-        {{ json_text('properties', '$.item_id') }} as item_id,
-        cast({{ json_text('properties', '$.position') }} as integer) as position,
-        {{ json_text('properties', '$.model_version') }} as model_version,
-        event_at
+        *,
+        row_number() over (
+            partition by feed_request_id, item_id
+            order by event_at, event_id
+        ) as click_rank
     from events
 ),
 
 first_clicks as (
-    select *
-    from typed
-    qualify row_number() over (
-        partition by feed_request_id, item_id
-        order by event_at, event_id
-    ) = 1
+    select * from ranked
+    where click_rank = 1
 ),
 
 matched as (

@@ -1,34 +1,22 @@
 -- One row per item impression: an item shown in a feed response. An
--- impression is identified by its feed request and item, so a retried or
--- repeated impression event for the same pair counts once; the earliest
--- event is kept.
+-- impression is identified by its feed request and item, so a repeated
+-- impression event for the same pair counts once; the earliest is kept.
 
 with
 
 events as (
-    select * from {{ ref('stg_segment__events') }}
+    select * from {{ ref('int_events__conformed') }}
     where event_name = 'item_impressed'
 ),
 
-typed as (
+ranked as (
     select
-        event_id,
-        {{ json_text('properties', '$.feed_request_id') }} as feed_request_id,
-        {{ json_text('properties', '$.item_id') }} as item_id,
-        cast({{ json_text('properties', '$.position') }} as integer) as position,
-        {{ json_text('properties', '$.model_version') }} as model_version,
-        coalesce(user_id, anonymous_id) as actor_id,
-        event_at
+        *,
+        row_number() over (
+            partition by feed_request_id, item_id
+            order by event_at, event_id
+        ) as impression_rank
     from events
-),
-
-deduplicated as (
-    select *
-    from typed
-    qualify row_number() over (
-        partition by feed_request_id, item_id
-        order by event_at, event_id
-    ) = 1
 ),
 
 final as (
@@ -37,11 +25,12 @@ final as (
         item_id,
         position,
         model_version,
-        actor_id,
+        coalesce(user_id, anonymous_id) as actor_id,
         event_at as impressed_at,
         cast(event_at as date) as event_date,
         event_id as impression_event_id
-    from deduplicated
+    from ranked
+    where impression_rank = 1
 )
 
 select * from final

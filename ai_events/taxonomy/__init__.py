@@ -1,0 +1,1 @@
+"""The event taxonomy as code: registry, lint, diff and generated files."""

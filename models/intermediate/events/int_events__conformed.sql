@@ -1,0 +1,11 @@
+-- The events that passed the tracking plan, with typed properties: what
+-- every domain model reads.
+
+with
+
+events as (
+    select * from {{ ref('int_events__deduplicated') }}
+    where not is_quarantined
+)
+
+select * from events
