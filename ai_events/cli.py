@@ -146,7 +146,13 @@ def build(landing: Path | None, no_load: bool) -> None:
     """Load what landed since the last run, then `dbt build`."""
     from ai_events.dbt_runner import DbtFailed, run_dbt
     from ai_events.landing.loader import load_paths
+    from ai_events.taxonomy.generate import generate
 
+    # The registry is the source of truth: regenerate what dbt reads from it,
+    # so that an edited taxonomy/ takes effect in this build.
+    written = generate(_registry()).written
+    if written:
+        click.echo(f"taxonomy: regenerated {len(written)} files from taxonomy/")
     database = database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     folder = landing or landing_path()

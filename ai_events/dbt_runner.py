@@ -48,19 +48,16 @@ def run_dbt(
     extra_env: dict[str, str] | None = None,
     check: bool = True,
     target_path: Path | None = None,
+    project_dir: Path | None = None,
 ) -> int:
     """Run `dbt <args>` against the project; raise DbtFailed on failure when `check`.
 
     `target_path` keeps dbt's artifacts (run_results.json, ...) apart, so that
-    several builds can run side by side.
+    several builds can run side by side; `project_dir` runs another copy of
+    the project.
     """
-    command = [
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-    ]
+    project = project_dir or PROJECT_DIR
+    command = [*args, "--project-dir", str(project), "--profiles-dir", str(project)]
     if target_path is not None:
         command += ["--target-path", str(target_path)]
     if quiet:
@@ -68,7 +65,7 @@ def run_dbt(
     log.debug("running dbt %s", " ".join(command))
     completed = subprocess.run(
         [dbt_executable(), *command],
-        cwd=PROJECT_DIR,
+        cwd=project,
         env=dbt_env(database, extra_env),
     )
     if check and completed.returncode != 0:

@@ -4,8 +4,13 @@
   staging models read at compile time to validate and type every event;
 - `taxonomy/schemas/<event>/jsonschema/<version>.json`: a self-describing
   JSON Schema per event version, for trackers and Iglu registries;
-- `taxonomy/DATA_DICTIONARY.md` and the dbt doc block
-  `models/marts/governance/_taxonomy__docs.md`: the dictionary analysts read.
+- `taxonomy/DATA_DICTIONARY.md` and the dbt doc blocks
+  `models/marts/governance/_taxonomy__docs.md`: the dictionary analysts
+  read, and one doc block per property;
+- the YAML of the event models whose columns the registry decides (the
+  four staging models and the intermediate event models): a column per
+  property, described from the dictionary, with the registry's allowed
+  values and ranges as data tests.
 
 `generate(check=True)` writes nothing and reports the files that differ
 from what the registry says, so that CI catches a registry edited without
@@ -18,6 +23,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from ai_events.project import PROJECT_DIR
 from ai_events.taxonomy.registry import Event, EventProperty, Property, Registry, normalize_name
@@ -211,11 +218,154 @@ def _privacy(prop: Property) -> str:
 
 
 def dbt_docs(registry: Registry) -> str:
-    return (
-        f"{{# {HEADER} #}}\n"
-        "{% docs taxonomy_data_dictionary %}\n"
-        f"{data_dictionary(registry)}"
-        "{% enddocs %}\n"
+    blocks = [
+        f"{{# {HEADER} #}}\n",
+        "{% docs taxonomy_data_dictionary %}\n",
+        data_dictionary(registry),
+        "{% enddocs %}\n",
+    ]
+    for name, prop in sorted(registry.properties.items()):
+        meaning = prop.description
+        if prop.privacy == "personal_data" and prop.handling == "pseudonymise":
+            meaning += " A keyed SHA-256 hash of the value, never the value itself."
+        blocks += [f"\n{{% docs property_{name} %}}\n", f"{meaning}\n", "{% enddocs %}\n"]
+    return "".join(blocks)
+
+
+# The columns every staging model of events gives, before the properties
+# (macros/taxonomy/conform_events.sql, staged_event_columns and
+# conformed_event_columns, in the same order).
+STAGED_COLUMNS = (
+    "event_id", "source_protocol", "event_type", "event_name_raw", "event_name_normalized",
+    "user_id", "anonymous_id", "device_id", "event_at", "original_at", "sent_at",
+    "received_at", "is_event_time_fallback", "user_agent", "is_bot_by_tracker", "load_id",
+    "loaded_at", "source_file", "source_line", "source_index", "event_name",
+    "registry_event_name", "is_quarantined", "quarantine_reasons", "coerced_properties",
+    "unplanned_properties",
+)  # fmt: skip
+SOURCE_PROTOCOLS = (
+    "segment", "rudderstack", "snowplow", "snowplow_enriched", "amplitude", "amplitude_export",
+)  # fmt: skip
+STAGING_MODELS = {
+    "segment": (
+        "stg_segment__events",
+        "Segment HTTP API events, one row per event landed, flattened, timed and "
+        "checked against the tracking plan.",
+    ),
+    "rudderstack": (
+        "stg_rudderstack__events",
+        "RudderStack events, one row per event landed, flattened with the Segment "
+        "spec, timed and checked against the tracking plan.",
+    ),
+    "snowplow": (
+        "stg_snowplow__events",
+        "Snowplow tracker-protocol-2 and enriched events, one row per event landed, "
+        "flattened, timed and checked against the tracking plan.",
+    ),
+    "amplitude": (
+        "stg_amplitude__events",
+        "Amplitude HTTP API and export events, one row per event landed, flattened, "
+        "timed and checked against the tracking plan.",
+    ),
+}
+
+
+def property_columns(registry: Registry) -> list[tuple[str, str]]:
+    """(column, property) for each property column of the event models;
+    dropped personal data has none, pseudonymised has <name>_hash."""
+    columns = []
+    for name, prop in sorted(registry.properties.items()):
+        if prop.privacy == "personal_data" and prop.handling == "drop":
+            continue
+        column = f"{name}_hash" if prop.privacy == "personal_data" else name
+        columns.append((column, name))
+    return columns
+
+
+def _column_entry(name: str, description: str, tests: list | None = None) -> dict:
+    entry: dict = {"name": name, "description": description}
+    if tests:
+        entry["data_tests"] = tests
+    return entry
+
+
+def event_model_columns(registry: Registry, conformed: bool) -> list[dict]:
+    """The YAML column entries of an event model. With `conformed`, every
+    row passed the plan, so the registry's values and ranges become tests."""
+    base_tests: dict[str, list] = {
+        "event_id": ["not_null"],
+        "event_at": ["not_null"],
+        "load_id": ["not_null"],
+        "source_protocol": [
+            "not_null",
+            {"accepted_values": {"arguments": {"values": list(SOURCE_PROTOCOLS)}}},
+        ],
+    }
+    if conformed:
+        base_tests["event_name"] = ["not_null"]
+    columns = [
+        _column_entry(name, f"{{{{ doc('col_{name}') }}}}", base_tests.get(name))
+        for name in STAGED_COLUMNS
+    ]
+    for column, name in property_columns(registry):
+        prop = registry.properties[name]
+        tests: list = []
+        if conformed and prop.allowed is not None:
+            tests.append({"accepted_values": {"arguments": {"values": list(prop.allowed)}}})
+        if conformed and (prop.minimum is not None or prop.maximum is not None):
+            bounds = {}
+            if prop.minimum is not None:
+                bounds["min_value"] = prop.minimum
+            if prop.maximum is not None:
+                bounds["max_value"] = prop.maximum
+            tests.append({"accepted_range": {"arguments": bounds}})
+        columns.append(_column_entry(column, f"{{{{ doc('property_{name}') }}}}", tests))
+    return columns
+
+
+def _yaml(models: list[dict]) -> str:
+    body = yaml.safe_dump({"version": 2, "models": models}, sort_keys=False, width=88)
+    return f"# {HEADER}\n{body}"
+
+
+def staging_models_yaml(registry: Registry, source: str) -> str:
+    name, description = STAGING_MODELS[source]
+    return _yaml(
+        [
+            {
+                "name": name,
+                "description": description,
+                "columns": event_model_columns(registry, conformed=False),
+            }
+        ]
+    )
+
+
+def event_models_yaml(registry: Registry) -> str:
+    return _yaml(
+        [
+            {
+                "name": "int_events__deduplicated",
+                "description": (
+                    "Every distinct event of the four trackers once, deduplicated on the "
+                    "protocol's event id; conformed and quarantined alike."
+                ),
+                "columns": [
+                    {**c, "data_tests": [*c.get("data_tests", []), "unique"]}
+                    if c["name"] == "event_id"
+                    else c
+                    for c in event_model_columns(registry, conformed=False)
+                ],
+            },
+            {
+                "name": "int_events__conformed",
+                "description": (
+                    "The distinct events that passed the tracking plan, with a typed column "
+                    "per property: what every domain model reads."
+                ),
+                "columns": event_model_columns(registry, conformed=True),
+            },
+        ]
     )
 
 
@@ -231,6 +381,13 @@ def generated_files(registry: Registry, project: Path = PROJECT_DIR) -> dict[Pat
         project / "taxonomy" / "DATA_DICTIONARY.md": data_dictionary(registry),
         project / "models" / "marts" / "governance" / "_taxonomy__docs.md": dbt_docs(registry),
     }
+    for source in STAGING_MODELS:
+        files[project / "models" / "staging" / source / f"_{source}__models.yml"] = (
+            staging_models_yaml(registry, source)
+        )
+    files[project / "models" / "intermediate" / "events" / "_events__models.yml"] = (
+        event_models_yaml(registry)
+    )
     for event in registry.events.values():
         path = (
             project / "taxonomy" / "schemas" / event.name / "jsonschema" / f"{event.version}.json"

@@ -21,6 +21,7 @@ class Warehouse:
     """A DuckDB file of a test's own, with dbt artifacts kept beside it."""
 
     root: Path
+    project_dir: Path | None = None
 
     @property
     def database(self) -> Path:
@@ -31,12 +32,18 @@ class Warehouse:
         return self.root / "target"
 
     def load(self, *paths: Path, format_choice: str = "auto") -> LoadSummary:
+        self.root.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(self.database)) as con:
             return load_paths(con, list(paths), format_choice)
 
     def dbt(self, *args: str, check: bool = True) -> int:
         return run_dbt(
-            list(args), database=self.database, quiet=True, check=check, target_path=self.target
+            list(args),
+            database=self.database,
+            quiet=True,
+            check=check,
+            target_path=self.target,
+            project_dir=self.project_dir,
         )
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
