@@ -270,6 +270,48 @@ STAGING_MODELS = {
 }
 
 
+SESSION_COLUMNS = [
+    {
+        "name": "stitched_user_id",
+        "description": "The user id, or the user its anonymous id was stitched to.",
+    },
+    {
+        "name": "actor_id",
+        "description": (
+            "Who did it: the stitched user id, else the anonymous id, else the device id."
+        ),
+        "data_tests": ["not_null"],
+    },
+    {"name": "is_identified", "description": "True when the actor is a known user."},
+    {
+        "name": "session_id",
+        "description": (
+            "The actor's session: a new one after more than session_inactivity_minutes "
+            "without an event; a hash of the actor and the session's first event."
+        ),
+        "data_tests": ["not_null"],
+    },
+    {
+        "name": "is_bot",
+        "description": (
+            "True for a user agent matching bot_user_agent_pattern or Snowplow's "
+            "spiders_and_robots context; never for a missing user agent. KPIs exclude bots."
+        ),
+    },
+    {
+        "name": "is_dual_write_duplicate",
+        "description": (
+            "True for an event under a deprecated name whose twin under the new name was "
+            "sent for the same action; KPIs count the action once."
+        ),
+    },
+    {
+        "name": "taxonomy_fingerprint",
+        "description": "The tracking plan the row was built under.",
+    },
+]
+
+
 def property_columns(registry: Registry) -> list[tuple[str, str]]:
     """(column, property) for each property column of the event models;
     dropped personal data has none, pseudonymised has <name>_hash."""
@@ -351,10 +393,24 @@ def event_models_yaml(registry: Registry) -> str:
                     "protocol's event id; conformed and quarantined alike."
                 ),
                 "columns": [
-                    {**c, "data_tests": [*c.get("data_tests", []), "unique"]}
-                    if c["name"] == "event_id"
-                    else c
-                    for c in event_model_columns(registry, conformed=False)
+                    *(
+                        {**c, "data_tests": [*c.get("data_tests", []), "unique"]}
+                        if c["name"] == "event_id"
+                        else c
+                        for c in event_model_columns(registry, conformed=False)
+                    ),
+                    SESSION_COLUMNS[-1],
+                ],
+            },
+            {
+                "name": "int_events__sessionized",
+                "description": (
+                    "The conformed events with their actor after identity stitching, their "
+                    "session, and the bot and dual-write flags that keep events out of KPIs."
+                ),
+                "columns": [
+                    *event_model_columns(registry, conformed=True),
+                    *SESSION_COLUMNS,
                 ],
             },
             {

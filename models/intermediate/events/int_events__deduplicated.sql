@@ -2,9 +2,22 @@
 -- deduplicated on the protocol's event id (Segment and RudderStack
 -- messageId, Snowplow eid, Amplitude insert_id or an export's uuid; a hash
 -- of the payload when the tracker sent none). Retries and overlapping
--- exports land the same id more than once; the copy kept is the first
--- received, then the first loaded, then the first in its file, so the
--- choice never depends on the order rows are read in.
+-- exports land the same id more than once, across loads; the copy kept is
+-- the first received, then the first loaded, then the first in its file,
+-- so the choice never depends on the order rows are read in.
+--
+-- Incremental: newly loaded copies are ranked together with the copy
+-- already kept for the same id, so the result equals a full rebuild.
+
+{{ config(
+    materialized=event_model_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ drop_rows_of_other_taxonomy() }}",
+) }}
+
+{%- set columns = conformed_event_columns() %}
 
 with
 
@@ -16,6 +29,26 @@ staged as (
     select * from {{ ref('stg_snowplow__events') }}
     union all
     select * from {{ ref('stg_amplitude__events') }}
+),
+
+arrived as (
+    select * from staged
+    {% if is_incremental() -%}
+    where loaded_at >= {{ incremental_since() }}
+    {%- endif %}
+),
+
+candidates as (
+    select
+        {{ column_list(columns) }}
+    from arrived
+    {% if is_incremental() -%}
+    union all
+    select
+        {{ column_list(columns) }}
+    from {{ this }}
+    where event_id in (select arrived.event_id from arrived)
+    {%- endif %}
 ),
 
 ranked as (
@@ -31,12 +64,13 @@ ranked as (
                 source_line asc,
                 source_index asc
         ) as copy_rank
-    from staged
+    from candidates
 ),
 
 deduplicated as (
     select
-        {{ conformed_event_columns() | join(',\n        ') }}
+        {{ column_list(columns) }},
+        {{ taxonomy_fingerprint_column() }}
     from ranked
     where copy_rank = 1
 )

@@ -5,8 +5,11 @@
 with
 
 events as (
-    select * from {{ ref('int_events__conformed') }}
-    where event_name = 'item_clicked'
+    select * from {{ ref('int_events__sessionized') }}
+    where
+        event_name = 'item_clicked'
+        and not is_bot
+        and not is_dual_write_duplicate
 ),
 
 impressions as (

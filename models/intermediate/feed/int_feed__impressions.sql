@@ -5,8 +5,11 @@
 with
 
 events as (
-    select * from {{ ref('int_events__conformed') }}
-    where event_name = 'item_impressed'
+    select * from {{ ref('int_events__sessionized') }}
+    where
+        event_name = 'item_impressed'
+        and not is_bot
+        and not is_dual_write_duplicate
 ),
 
 ranked as (
@@ -25,7 +28,7 @@ final as (
         item_id,
         position,
         model_version,
-        coalesce(user_id, anonymous_id) as actor_id,
+        actor_id,
         event_at as impressed_at,
         cast(event_at as date) as event_date,
         event_id as impression_event_id
