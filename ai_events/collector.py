@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import gzip
 import json
 import logging
 import os
@@ -43,6 +42,11 @@ DEFAULT_ROTATE_SECONDS = 60.0
 
 # A transparent 1x1 GIF, the answer Snowplow's GET pixel expects.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+# Problems that leave the body readable as text: it lands as text, and the
+# loader files it as a reject (or, for deep nesting, as events when DuckDB
+# can read it). Any other problem lands the body's bytes.
+_TEXT_PROBLEMS = ("invalid_json", "nesting_too_deep")
 
 SEGMENT_SINGLE_CALLS = ("track", "identify", "page", "screen", "group", "alias")
 
@@ -188,6 +192,10 @@ class CollectorHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if status >= HTTPStatus.BAD_REQUEST:
+            # The request's body may be unread: start the next one afresh.
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
@@ -295,10 +303,7 @@ class CollectorHandler(BaseHTTPRequestHandler):
         problem: tuple[str, str] | None = None
         body = raw
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            try:
-                body = gzip.decompress(raw)
-            except (OSError, EOFError, zlib.error) as error:
-                problem = ("gzip_corrupt", f"the gzip body does not decompress: {error}")
+            body, problem = _gunzip(raw, self.server.config.max_body_bytes)
         text = ""
         if problem is None:
             try:
@@ -311,13 +316,17 @@ class CollectorHandler(BaseHTTPRequestHandler):
                 parsed = json.loads(text)
             except ValueError as error:
                 problem = ("invalid_json", f"the body is not JSON: {error}")
+            except RecursionError:
+                # DuckDB reads what Python's parser cannot: keep the body as
+                # text and let the loader decide.
+                problem = ("nesting_too_deep", "the body nests too deeply to read its write key")
 
         write_key, protocol = self._identify(route, parsed)
         request["write_key"] = write_key
         request["protocol"] = protocol
         request["format"] = _landed_format(route, protocol)
 
-        if problem is not None and problem[0] != "invalid_json":
+        if problem is not None and problem[0] not in _TEXT_PROBLEMS:
             # Keep the bytes: the loader files them as a reject.
             request["rejected"], request["detail"] = problem
             record["body_encoding"] = "base64"
@@ -326,7 +335,12 @@ class CollectorHandler(BaseHTTPRequestHandler):
             record["body"] = text
         self.server.writer.append(record)
         if problem is not None:
-            raise RequestRefused(HTTPStatus.BAD_REQUEST, problem[0], problem[1])
+            status = (
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+                if problem[0] == "body_too_large"
+                else HTTPStatus.BAD_REQUEST
+            )
+            raise RequestRefused(status, problem[0], problem[1])
         self._accept(route, _count_events(route, parsed))
 
     def _identify(self, route: Route, parsed: object) -> tuple[str | None, str | None]:
@@ -345,6 +359,11 @@ class CollectorHandler(BaseHTTPRequestHandler):
             key = parsed.get("api_key")
         if route.family == "snowplow":
             return None, "snowplow"
+        if keys and key not in keys and route.family == "amplitude":
+            # The words Amplitude's SDK looks for to stop retrying.
+            raise RequestRefused(
+                HTTPStatus.BAD_REQUEST, "invalid_api_key", f"Invalid API key: {key or ''}"
+            )
         if keys and key not in keys:
             raise RequestRefused(
                 HTTPStatus.UNAUTHORIZED,
@@ -354,6 +373,24 @@ class CollectorHandler(BaseHTTPRequestHandler):
         if route.family == "amplitude":
             return key, "amplitude"
         return key, keys.get(key) if key is not None else None
+
+
+def _gunzip(raw: bytes, limit: int) -> tuple[bytes, tuple[str, str] | None]:
+    """Decompress a gzip body, refusing one that inflates past `limit` bytes
+    (a small body must not be able to fill the collector's memory)."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        body = inflater.decompress(raw, limit + 1)
+    except zlib.error as error:
+        return raw, ("gzip_corrupt", f"the gzip body does not decompress: {error}")
+    if len(body) > limit:
+        return raw, (
+            "body_too_large",
+            f"the gzip body inflates to more than the limit of {limit} bytes",
+        )
+    if not inflater.eof:
+        return raw, ("gzip_truncated", "the gzip body ends before its stream does")
+    return body, None
 
 
 def _basic_auth_user(header: str | None) -> str | None:
