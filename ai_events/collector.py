@@ -11,8 +11,10 @@ collecting and building run side by side.
 A request the collector refuses still lands when it carried data (a body that
 does not decompress, text that is not UTF-8): the record keeps its bytes and
 the reason, and the loader turns it into a reject. Only requests with no
-usable identity (an unknown write key, a body over the size limit, an unknown
-path) are turned away without a record.
+usable identity (an unknown write key, an Amplitude body whose key cannot be
+read, a body over the size limit, an unknown path) are turned away without a
+record. A gzip body that inflates past the size limit is refused (413) but
+lands, compressed, as a reject.
 """
 
 from __future__ import annotations
@@ -298,6 +300,7 @@ class CollectorHandler(BaseHTTPRequestHandler):
             "user_agent": self.headers.get("User-Agent"),
             "ip": self.client_address[0],
             "content_type": self.headers.get("Content-Type"),
+            "content_encoding": self.headers.get("Content-Encoding"),
         }
         record: dict = {COLLECTOR_MARKER: request, "received_at": _utc_iso()}
         problem: tuple[str, str] | None = None
@@ -321,7 +324,7 @@ class CollectorHandler(BaseHTTPRequestHandler):
                 # text and let the loader decide.
                 problem = ("nesting_too_deep", "the body nests too deeply to read its write key")
 
-        write_key, protocol = self._identify(route, parsed)
+        write_key, protocol = self._identify(route, parsed, problem)
         request["write_key"] = write_key
         request["protocol"] = protocol
         request["format"] = _landed_format(route, protocol)
@@ -343,13 +346,19 @@ class CollectorHandler(BaseHTTPRequestHandler):
             raise RequestRefused(status, problem[0], problem[1])
         self._accept(route, _count_events(route, parsed))
 
-    def _identify(self, route: Route, parsed: object) -> tuple[str | None, str | None]:
+    def _identify(
+        self, route: Route, parsed: object, problem: tuple[str, str] | None
+    ) -> tuple[str | None, str | None]:
         """The write key of a request and the protocol it stands for.
 
         Segment and RudderStack send the key as HTTP basic auth (Segment also
         in the body), Amplitude as `api_key` in the body; Snowplow has none.
+        An Amplitude body that cannot be read has no key to check: it is
+        refused for what is wrong with it, without a record.
         """
         keys = self.server.config.write_keys
+        if keys and route.family == "amplitude" and problem is not None:
+            raise RequestRefused(HTTPStatus.BAD_REQUEST, problem[0], problem[1])
         key: str | None = None
         if route.family == "segment_spec":
             key = _basic_auth_user(self.headers.get("Authorization"))
