@@ -529,3 +529,17 @@ def test_unknown_keys_and_amplitude_errors_are_answered_in_each_protocols_words(
 
     # A check that can fail: a wrong status is not taken for the right one.
     assert refused.status_code != 200
+
+
+def test_a_single_call_endpoint_lands_its_message(collector: RunningCollector) -> None:
+    """Segment's and RudderStack's /v1/track, /v1/identify, ... carry one
+    message, often without its `type`: the path says what it is."""
+    message = {"userId": "user_1", "event": "Chat Opened", "messageId": "single-1"}
+    answer = post(collector, "/v1/track", json.dumps(message).encode())
+    assert (answer.status_code, answer.json()) == (200, {"success": True})
+    row = landed(collector)["segment"]["single-1"]
+    assert (row["source_format"], row["payload"], row["request"]["path"]) == (
+        "segment_message",
+        message,
+        "/v1/track",
+    )
