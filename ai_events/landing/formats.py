@@ -1,7 +1,9 @@
 """Tracker wire formats: how a landed document is recognised and split into events.
 
-A *unit* is one JSON document read from a line (or a whole file). Each unit is
-classified as one of the formats below, then split into one raw row per event.
+A *document* is one JSON object read from a line (or a whole file, or an
+element of a JSON array). Each document is classified as one of the formats
+below, then split into one raw row per event (the loader's docstring says how
+every piece is accounted for).
 Classification and splitting run as SQL inside DuckDB so that a million events
 cost a scan, not a Python loop.
 

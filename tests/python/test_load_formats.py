@@ -112,6 +112,10 @@ def test_the_cli_ends_with_its_counts_and_skips_what_it_loaded(tmp_path: Path) -
         "0 files loaded, 0 events landed, 0 lines or items rejected, "
         "2 files skipped as already loaded"
     )
+    python_only = runner.invoke(
+        main, ["load", "--no-fast-path", "--db", str(tmp_path / "p.duckdb"), str(folder)]
+    )
+    assert python_only.output == first.output
     missing = runner.invoke(main, ["load", "--db", str(database), str(tmp_path / "nowhere")])
     assert missing.exit_code != 0
     assert "no such file or folder" in missing.output
