@@ -192,6 +192,7 @@ class Loader:
         # as text fails its statement, and must not abort the transaction.
         rejects = self._stage(source, result)
         con.execute("begin transaction")
+        log.debug("%s: read by %s, landing in one transaction", source.name, result.read_by)
         try:
             staging.merge_whole_document(con)
             if not rejects and not con.execute("select count(*) from _lines").fetchall()[0][0]:

@@ -57,7 +57,7 @@ def load_command(database: Path, *paths: Path) -> list[str]:
 
 
 def kill_while_loading(database: Path, small: Path, large: Path) -> None:
-    """Start a load; kill it once the large file's load has begun."""
+    """Start a load; kill it once the large file's transaction has begun."""
     process = subprocess.Popen(
         load_command(database, small, large),
         stderr=subprocess.PIPE,
@@ -68,11 +68,11 @@ def kill_while_loading(database: Path, small: Path, large: Path) -> None:
     assert process.stderr is not None
     started = False
     for line in process.stderr:
-        if f"loading {large}" in line:
+        if f"{large}: read by" in line and "one transaction" in line:
             started = True
             break
     assert started, "the load never reached the large file"
-    time.sleep(0.5)
+    time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL, "the load finished before it was killed"
