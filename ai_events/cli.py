@@ -64,16 +64,28 @@ def demo(seed: int, quiet: bool) -> None:
     help="auto, a protocol (segment, rudderstack, snowplow, amplitude) or a format name.",
 )
 @click.option("--db", type=click.Path(path_type=Path), help="DuckDB file (default $AI_EVENTS_DB).")
-def load(paths: tuple[Path, ...], format_choice: str, db: Path | None) -> None:
+@click.option(
+    "--no-fast-path",
+    is_flag=True,
+    help="Decode every file in Python, even those DuckDB could read itself (same rows, slower).",
+)
+def load(paths: tuple[Path, ...], format_choice: str, db: Path | None, no_fast_path: bool) -> None:
     """Land tracker files and folders in the raw tables; files already loaded
-    are skipped by content hash."""
+    are skipped by content hash. Ends with files loaded, events landed, lines
+    or items rejected and files skipped."""
     from ai_events.landing.loader import LoadError, load_paths
 
     database = db or database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     try:
         with duckdb.connect(str(database)) as con:
-            summary = load_paths(con, list(paths), format_choice, progress=sys.stderr.isatty())
+            summary = load_paths(
+                con,
+                list(paths),
+                format_choice,
+                progress=sys.stderr.isatty(),
+                fast=not no_fast_path,
+            )
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary.describe())

@@ -11,8 +11,10 @@ collecting and building run side by side.
 A request the collector refuses still lands when it carried data (a body that
 does not decompress, text that is not UTF-8): the record keeps its bytes and
 the reason, and the loader turns it into a reject. Only requests with no
-usable identity (an unknown write key, a body over the size limit, an unknown
-path) are turned away without a record.
+usable identity (an unknown write key, an Amplitude body whose key cannot be
+read, a body over the size limit, an unknown path) are turned away without a
+record. A gzip body that inflates past the size limit is refused (413) but
+lands, compressed, as a reject.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import gzip
 import json
 import logging
 import os
@@ -43,6 +44,11 @@ DEFAULT_ROTATE_SECONDS = 60.0
 
 # A transparent 1x1 GIF, the answer Snowplow's GET pixel expects.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+# Problems that leave the body readable as text: it lands as text, and the
+# loader files it as a reject (or, for deep nesting, as events when DuckDB
+# can read it). Any other problem lands the body's bytes.
+_TEXT_PROBLEMS = ("invalid_json", "nesting_too_deep")
 
 SEGMENT_SINGLE_CALLS = ("track", "identify", "page", "screen", "group", "alias")
 
@@ -188,6 +194,10 @@ class CollectorHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if status >= HTTPStatus.BAD_REQUEST:
+            # The request's body may be unread: start the next one afresh.
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
 
@@ -290,15 +300,13 @@ class CollectorHandler(BaseHTTPRequestHandler):
             "user_agent": self.headers.get("User-Agent"),
             "ip": self.client_address[0],
             "content_type": self.headers.get("Content-Type"),
+            "content_encoding": self.headers.get("Content-Encoding"),
         }
         record: dict = {COLLECTOR_MARKER: request, "received_at": _utc_iso()}
         problem: tuple[str, str] | None = None
         body = raw
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            try:
-                body = gzip.decompress(raw)
-            except (OSError, EOFError, zlib.error) as error:
-                problem = ("gzip_corrupt", f"the gzip body does not decompress: {error}")
+            body, problem = _gunzip(raw, self.server.config.max_body_bytes)
         text = ""
         if problem is None:
             try:
@@ -311,13 +319,17 @@ class CollectorHandler(BaseHTTPRequestHandler):
                 parsed = json.loads(text)
             except ValueError as error:
                 problem = ("invalid_json", f"the body is not JSON: {error}")
+            except RecursionError:
+                # DuckDB reads what Python's parser cannot: keep the body as
+                # text and let the loader decide.
+                problem = ("nesting_too_deep", "the body nests too deeply to read its write key")
 
-        write_key, protocol = self._identify(route, parsed)
+        write_key, protocol = self._identify(route, parsed, problem)
         request["write_key"] = write_key
         request["protocol"] = protocol
         request["format"] = _landed_format(route, protocol)
 
-        if problem is not None and problem[0] != "invalid_json":
+        if problem is not None and problem[0] not in _TEXT_PROBLEMS:
             # Keep the bytes: the loader files them as a reject.
             request["rejected"], request["detail"] = problem
             record["body_encoding"] = "base64"
@@ -326,16 +338,27 @@ class CollectorHandler(BaseHTTPRequestHandler):
             record["body"] = text
         self.server.writer.append(record)
         if problem is not None:
-            raise RequestRefused(HTTPStatus.BAD_REQUEST, problem[0], problem[1])
+            status = (
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+                if problem[0] == "body_too_large"
+                else HTTPStatus.BAD_REQUEST
+            )
+            raise RequestRefused(status, problem[0], problem[1])
         self._accept(route, _count_events(route, parsed))
 
-    def _identify(self, route: Route, parsed: object) -> tuple[str | None, str | None]:
+    def _identify(
+        self, route: Route, parsed: object, problem: tuple[str, str] | None
+    ) -> tuple[str | None, str | None]:
         """The write key of a request and the protocol it stands for.
 
         Segment and RudderStack send the key as HTTP basic auth (Segment also
         in the body), Amplitude as `api_key` in the body; Snowplow has none.
+        An Amplitude body that cannot be read has no key to check: it is
+        refused for what is wrong with it, without a record.
         """
         keys = self.server.config.write_keys
+        if keys and route.family == "amplitude" and problem is not None:
+            raise RequestRefused(HTTPStatus.BAD_REQUEST, problem[0], problem[1])
         key: str | None = None
         if route.family == "segment_spec":
             key = _basic_auth_user(self.headers.get("Authorization"))
@@ -345,6 +368,11 @@ class CollectorHandler(BaseHTTPRequestHandler):
             key = parsed.get("api_key")
         if route.family == "snowplow":
             return None, "snowplow"
+        if keys and key not in keys and route.family == "amplitude":
+            # The words Amplitude's SDK looks for to stop retrying.
+            raise RequestRefused(
+                HTTPStatus.BAD_REQUEST, "invalid_api_key", f"Invalid API key: {key or ''}"
+            )
         if keys and key not in keys:
             raise RequestRefused(
                 HTTPStatus.UNAUTHORIZED,
@@ -354,6 +382,24 @@ class CollectorHandler(BaseHTTPRequestHandler):
         if route.family == "amplitude":
             return key, "amplitude"
         return key, keys.get(key) if key is not None else None
+
+
+def _gunzip(raw: bytes, limit: int) -> tuple[bytes, tuple[str, str] | None]:
+    """Decompress a gzip body, refusing one that inflates past `limit` bytes
+    (a small body must not be able to fill the collector's memory)."""
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        body = inflater.decompress(raw, limit + 1)
+    except zlib.error as error:
+        return raw, ("gzip_corrupt", f"the gzip body does not decompress: {error}")
+    if len(body) > limit:
+        return raw, (
+            "body_too_large",
+            f"the gzip body inflates to more than the limit of {limit} bytes",
+        )
+    if not inflater.eof:
+        return raw, ("gzip_truncated", "the gzip body ends before its stream does")
+    return body, None
 
 
 def _basic_auth_user(header: str | None) -> str | None:

@@ -1,7 +1,9 @@
 """Tracker wire formats: how a landed document is recognised and split into events.
 
-A *unit* is one JSON document read from a line (or a whole file). Each unit is
-classified as one of the formats below, then split into one raw row per event.
+A *document* is one JSON object read from a line (or a whole file, or an
+element of a JSON array). Each document is classified as one of the formats
+below, then split into one raw row per event (the loader's docstring says how
+every piece is accounted for).
 Classification and splitting run as SQL inside DuckDB so that a million events
 cost a scan, not a Python loop.
 
@@ -59,38 +61,79 @@ FORMAT_CHOICES = ("auto", *PROTOCOL_CHOICES, *FORMATS)
 
 SEGMENT_TYPES = "('track','identify','page','screen','group','alias')"
 
-# Recognise a document by its keys. `doc` is a JSON value (an object).
+# Every key detection looks at, probed once per document: `json_type(doc,
+# PROBE_PATHS)` parses the document once, where a json_exists per key would
+# parse it again for each. A missing key probes as NULL.
+PROBE_PATHS = (
+    "$.batch",
+    "$.data",
+    "$.events",
+    "$.requestIP",
+    "$.batch[0].channel",
+    "$.batch[0].rudderId",
+    "$.api_key",
+    "$.event_id",
+    "$.collector_tstamp",
+    "$.e",
+    "$.eid",
+    "$.tv",
+    "$.p",
+    "$.event_type",
+    "$.uuid",
+    "$.server_upload_time",
+    "$.channel",
+    "$.rudderId",
+)
+# Keys whose text detection compares, extracted once per document.
+TEXT_PATHS = ("$.schema", "$.type")
+
+
+def probe_sql(doc: str = "doc") -> str:
+    """SQL for the `probe` (JSON types) and `texts` columns detection reads."""
+    paths = ", ".join(f"'{p}'" for p in PROBE_PATHS)
+    texts = ", ".join(f"'{p}'" for p in TEXT_PATHS)
+    return f"json_type({doc}, [{paths}]) as probe, json_extract_string({doc}, [{texts}]) as texts"
+
+
+def _type(path: str) -> str:
+    return f"probe[{PROBE_PATHS.index(path) + 1}]"
+
+
+def _has(*paths: str) -> str:
+    return " or ".join(f"{_type(p)} is not null" for p in paths)
+
+
+def _text(path: str) -> str:
+    return f"texts[{TEXT_PATHS.index(path) + 1}]"
+
+
+# Recognise a document by its keys, from the `probe` and `texts` columns.
 # The order matters: the first match wins.
 _DETECT = f"""
 case
-    when json_type(doc, '$.batch') = 'ARRAY' then
+    when {_type("$.batch")} = 'ARRAY' then
         case
-            when json_exists(doc, '$.requestIP')
-                or json_exists(doc, '$.batch[0].channel')
-                or json_exists(doc, '$.batch[0].rudderId')
+            when {_has("$.requestIP", "$.batch[0].channel", "$.batch[0].rudderId")}
                 then 'rudderstack_batch'
             else 'segment_batch'
         end
-    when json_type(doc, '$.data') = 'ARRAY'
-        and (doc ->> '$.schema') like 'iglu:com.snowplowanalytics.snowplow/payload_data/%'
+    when {_type("$.data")} = 'ARRAY'
+        and {_text("$.schema")} like 'iglu:com.snowplowanalytics.snowplow/payload_data/%'
         then 'snowplow_tp2'
-    when json_type(doc, '$.events') = 'ARRAY' and json_exists(doc, '$.api_key')
+    when {_type("$.events")} = 'ARRAY' and ({_has("$.api_key")})
         then 'amplitude_upload'
-    when json_exists(doc, '$.event_id') and json_exists(doc, '$.collector_tstamp')
+    when ({_has("$.event_id")}) and ({_has("$.collector_tstamp")})
         then 'snowplow_enriched'
-    when json_exists(doc, '$.e')
-        and (json_exists(doc, '$.eid') or json_exists(doc, '$.tv') or json_exists(doc, '$.p'))
+    when ({_has("$.e")}) and ({_has("$.eid", "$.tv", "$.p")})
         then 'snowplow_tp2_event'
-    when json_exists(doc, '$.event_type') then
+    when {_has("$.event_type")} then
         case
-            when json_exists(doc, '$.uuid') or json_exists(doc, '$.server_upload_time')
-                then 'amplitude_export'
+            when {_has("$.uuid", "$.server_upload_time")} then 'amplitude_export'
             else 'amplitude_event'
         end
-    when (doc ->> '$.type') in {SEGMENT_TYPES} then
+    when {_text("$.type")} in {SEGMENT_TYPES} then
         case
-            when json_exists(doc, '$.channel') or json_exists(doc, '$.rudderId')
-                then 'rudderstack_message'
+            when {_has("$.channel", "$.rudderId")} then 'rudderstack_message'
             else 'segment_message'
         end
 end
@@ -106,7 +149,8 @@ _PROTOCOL_FORMATS = {
 
 
 def detect_expression(choice: str) -> str:
-    """SQL that names the format of `doc`, NULL when it has no known shape.
+    """SQL that names the format of a document from its `probe` and `texts`
+    columns (see `probe_sql`), NULL when it has no known shape.
 
     `choice` is `auto`, a protocol or a format name (see FORMAT_CHOICES). A
     forced protocol keeps the shape detection but maps a Segment-spec document
