@@ -7,6 +7,7 @@
 - `taxonomy/DATA_DICTIONARY.md` and the dbt doc blocks
   `models/marts/governance/_taxonomy__docs.md`: the dictionary analysts
   read, and one doc block per property;
+- `macros/kpis/kpi_tree.sql`: the KPI tree of `kpis/tree.yml`, compiled;
 - the YAML of the event models whose columns the registry decides (the
   four staging models and the intermediate event models): a column per
   property, described from the dictionary, with the registry's allowed
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from ai_events.kpis import compile_tree
 from ai_events.project import PROJECT_DIR
 from ai_events.taxonomy.registry import Event, EventProperty, Property, Registry, normalize_name
 
@@ -101,17 +103,22 @@ def _date(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
 
 
-def registry_macro(registry: Registry) -> str:
-    # One entry a line, so that a registry change reads as a small diff.
-    payload = json.dumps(registry_document(registry), sort_keys=True, ensure_ascii=True, indent=1)
+def json_macro(name: str, document: dict, header: str = HEADER) -> str:
+    """A dbt macro returning `document`, parsed from a JSON literal."""
+    # One entry a line, so that a change reads as a small diff.
+    payload = json.dumps(document, sort_keys=True, ensure_ascii=True, indent=1)
     # A Jinja single-quoted string: escape backslashes, then quotes.
     literal = payload.replace("\\", "\\\\").replace("'", "\\'")
     return (
-        f"{{# {HEADER} #}}\n"
-        "{% macro taxonomy_registry() %}\n"
+        f"{{# {header} #}}\n"
+        f"{{% macro {name}() %}}\n"
         f"    {{{{ return(fromjson('{literal}')) }}}}\n"
         "{% endmacro %}\n"
     )
+
+
+def registry_macro(registry: Registry) -> str:
+    return json_macro("taxonomy_registry", registry_document(registry))
 
 
 def json_schema(registry: Registry, event: Event) -> dict:
@@ -443,6 +450,11 @@ def generated_files(registry: Registry, project: Path = PROJECT_DIR) -> dict[Pat
         )
     files[project / "models" / "intermediate" / "events" / "_events__models.yml"] = (
         event_models_yaml(registry)
+    )
+    files[project / "macros" / "kpis" / "kpi_tree.sql"] = json_macro(
+        "kpi_tree",
+        compile_tree(project / "kpis" / "tree.yml"),
+        "Generated from kpis/tree.yml by `ai-events taxonomy generate`; do not edit.",
     )
     for event in registry.events.values():
         path = (

@@ -1,6 +1,8 @@
--- One row per item impression: an item shown in a feed response. An
--- impression is identified by its feed request and item, so a repeated
--- impression event for the same pair counts once; the earliest is kept.
+-- One row per item impression: an item shown in a feed response, by a
+-- person (bots are left out). An impression is identified by its feed
+-- request and item, so a repeated impression event for the same pair counts
+-- once; the earliest is kept. The same item shown to the same user in two
+-- feed responses is two impressions.
 
 with
 
@@ -28,7 +30,12 @@ final as (
         item_id,
         position,
         model_version,
+        coalesce(surface, '(unknown)') as surface,
+        coalesce(platform, '(unknown)') as platform,
         actor_id,
+        session_id,
+        past_engagement_score,
+        session_length,
         event_at as impressed_at,
         cast(event_at as date) as event_date,
         event_id as impression_event_id

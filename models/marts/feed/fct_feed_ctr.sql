@@ -1,30 +1,17 @@
--- Click-through rate of the recommendation feed by day, ranking model
--- version and position. A click counts only when it matches an impression
--- (on feed request and item), so the rate can never exceed 1; unmatched
--- clicks are counted apart as orphan_clicks.
+-- The recommendation feed by day, ranking model version and position:
+-- impressions, what users did with them, and the click-through rate with
+-- its confidence interval. A click counts only when it matches an
+-- impression (on feed request and item), so no rate can exceed 1; clicks
+-- without one are counted apart as orphan_clicks.
 
 with
 
-impressions as (
-    select * from {{ ref('int_feed__impressions') }}
+outcomes as (
+    select * from {{ ref('int_feed__impression_outcomes') }}
 ),
 
-clicks as (
-    select * from {{ ref('int_feed__clicks') }}
-),
-
-impressions_with_clicks as (
-    select
-        impressions.event_date,
-        impressions.model_version,
-        impressions.position,
-        clicks.click_event_id is not null as is_clicked
-    from impressions
-    left join clicks
-        on
-            impressions.feed_request_id = clicks.feed_request_id
-            and impressions.item_id = clicks.item_id
-            and clicks.has_impression
+orphans as (
+    select * from {{ ref('int_feed__orphan_clicks') }}
 ),
 
 impression_counts as (
@@ -33,8 +20,12 @@ impression_counts as (
         model_version,
         position,
         count(*) as impressions,
-        count_if(is_clicked) as clicks
-    from impressions_with_clicks
+        sum(case when is_clicked then 1 else 0 end) as clicks,
+        sum(case when is_saved then 1 else 0 end) as saves,
+        sum(case when is_shared then 1 else 0 end) as shares,
+        sum(case when is_reported then 1 else 0 end) as reports,
+        sum(case when is_scrolled_past then 1 else 0 end) as scrolled_past
+    from outcomes
     group by event_date, model_version, position
 ),
 
@@ -44,8 +35,7 @@ orphan_counts as (
         model_version,
         position,
         count(*) as orphan_clicks
-    from clicks
-    where not has_impression
+    from orphans
     group by event_date, model_version, position
 ),
 
@@ -59,6 +49,10 @@ combined as (
             as position,
         coalesce(impression_counts.impressions, 0) as impressions,
         coalesce(impression_counts.clicks, 0) as clicks,
+        coalesce(impression_counts.saves, 0) as saves,
+        coalesce(impression_counts.shares, 0) as shares,
+        coalesce(impression_counts.reports, 0) as reports,
+        coalesce(impression_counts.scrolled_past, 0) as scrolled_past,
         coalesce(orphan_counts.orphan_clicks, 0) as orphan_clicks
     from impression_counts
     full outer join orphan_counts
@@ -75,10 +69,20 @@ final as (
         cast(position as integer) as position,
         cast(impressions as bigint) as impressions,
         cast(clicks as bigint) as clicks,
+        cast(saves as bigint) as saves,
+        cast(shares as bigint) as shares,
+        cast(reports as bigint) as reports,
+        cast(scrolled_past as bigint) as scrolled_past,
         cast(orphan_clicks as bigint) as orphan_clicks,
-        cast(
-            case when impressions > 0 then clicks / impressions end as double
-        ) as click_through_rate
+        {{ safe_rate('clicks', 'impressions') }} as click_through_rate,
+        {{ wilson_bound('clicks', 'impressions', 'lower') }}
+            as click_through_rate_lower,
+        {{ wilson_bound('clicks', 'impressions', 'upper') }}
+            as click_through_rate_upper,
+        {{ safe_rate('saves', 'impressions') }} as save_rate,
+        {{ safe_rate('shares', 'impressions') }} as share_rate,
+        {{ safe_rate('reports', 'impressions') }} as report_rate,
+        {{ safe_rate('scrolled_past', 'impressions') }} as scroll_past_rate
     from combined
 )
 

@@ -1,0 +1,96 @@
+{#
+    Rates and their uncertainty. A rate is always a ratio of sums: roll a
+    mart up by summing its counts and dividing again, never by averaging
+    its rates.
+#}
+
+{#- successes / trials, NULL when there were no trials. -#}
+{% macro safe_rate(successes, trials) -%}
+    case
+        when {{ trials }} > 0
+            then cast({{ successes }} as double) / {{ trials }}
+    end
+{%- endmacro %}
+
+{#
+    A bound of the Wilson score interval for a proportion, at the confidence
+    var rate_confidence_z sets (1.96 for 95%). Unlike the normal
+    approximation it stays within 0 and 1 and behaves at small counts.
+#}
+{% macro wilson_bound(successes, trials, bound) -%}
+    {%- set z = var('rate_confidence_z') -%}
+    {%- set p = 'cast(' ~ successes ~ ' as double) / ' ~ trials -%}
+    case
+        when {{ trials }} > 0
+            then (
+                {{ p }} + {{ z * z }} / (2.0 * {{ trials }})
+                {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
+                    {{ p }} * (1 - {{ p }}) / {{ trials }}
+                    + {{ z * z }} / (4.0 * {{ trials }} * {{ trials }})
+                )
+            ) / (1 + {{ z * z }} / {{ trials }})
+    end
+{%- endmacro %}
+
+{#
+    The p-value of a chi-square statistic with `df` degrees of freedom, for
+    the sample-ratio-mismatch check: exact through erfc for one degree of
+    freedom, the Wilson-Hilferty normal approximation for more. erf is
+    Abramowitz and Stegun's 7.1.26 (error under 2e-7), written out because
+    not every engine has it.
+#}
+{% macro chi_square_p_value(statistic, df) -%}
+    case
+        when {{ df }} < 1 or {{ statistic }} is null then null
+        when {{ df }} = 1
+            then 1 - {{ ai_events.erf_approximation('sqrt(' ~ statistic ~ ' / 2.0)') }}
+        else
+            1 - {{ ai_events.normal_cdf(
+                '(power(' ~ statistic ~ ' / ' ~ df ~ ', 1.0 / 3) - (1 - 2.0 / (9 * '
+                ~ df ~ '))) / sqrt(2.0 / (9 * ' ~ df ~ '))'
+            ) }}
+    end
+{%- endmacro %}
+
+{% macro normal_cdf(z) -%}
+    (
+        case
+            when ({{ z }}) >= 0
+                then 0.5 * (1 + {{ ai_events.erf_approximation('(' ~ z ~ ') / sqrt(2.0)') }})
+            else 0.5 * (1 - {{ ai_events.erf_approximation('-(' ~ z ~ ') / sqrt(2.0)') }})
+        end
+    )
+{%- endmacro %}
+
+{#- erf(x) for x >= 0. -#}
+{% macro erf_approximation(x) -%}
+    (
+        1 - (
+            0.254829592 * (1.0 / (1 + 0.3275911 * ({{ x }})))
+            - 0.284496736 * power(1.0 / (1 + 0.3275911 * ({{ x }})), 2)
+            + 1.421413741 * power(1.0 / (1 + 0.3275911 * ({{ x }})), 3)
+            - 1.453152027 * power(1.0 / (1 + 0.3275911 * ({{ x }})), 4)
+            + 1.061405429 * power(1.0 / (1 + 0.3275911 * ({{ x }})), 5)
+        ) * exp(-(({{ x }}) * ({{ x }})))
+    )
+{%- endmacro %}
+
+{#
+    A variant's planned share of an experiment's users: its weight in var
+    experiment_allocations ({experiment_id: {variant: weight}}), else an even
+    split among the variants seen. Used in a select over one row per
+    experiment and variant.
+#}
+{% macro experiment_expected_share(experiment_column, variant_column) -%}
+    case
+        {%- for experiment, weights in var('experiment_allocations').items() %}
+        {%- for variant, weight in weights.items() %}
+        when
+            {{ experiment_column }} = '{{ experiment }}'
+            and {{ variant_column }} = '{{ variant }}'
+            then {{ weight / (weights.values() | sum) }}
+        {%- endfor %}
+        {%- endfor %}
+        when true then 1.0 / count(*) over (partition by {{ experiment_column }})
+    end
+{%- endmacro %}
