@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +14,14 @@ import duckdb
 from ai_events.project import database_path, landing_path
 
 log = logging.getLogger("ai_events")
+
+TARGET_OPTION = click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default=lambda: os.environ.get("AI_EVENTS_TARGET", "duckdb"),
+    show_default="$AI_EVENTS_TARGET, else duckdb",
+    help="The engine to land for and build on.",
+)
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -64,16 +73,25 @@ def demo(seed: int, quiet: bool) -> None:
     help="auto, a protocol (segment, rudderstack, snowplow, amplitude) or a format name.",
 )
 @click.option("--db", type=click.Path(path_type=Path), help="DuckDB file (default $AI_EVENTS_DB).")
-def load(paths: tuple[Path, ...], format_choice: str, db: Path | None) -> None:
+@TARGET_OPTION
+def load(paths: tuple[Path, ...], format_choice: str, db: Path | None, target: str) -> None:
     """Land tracker files and folders in the raw tables; files already loaded
-    are skipped by content hash."""
+    are skipped by content hash. With --target spark, the raw tables are
+    written as Parquet for the Spark target instead."""
     from ai_events.landing.loader import LoadError, load_paths
+    from ai_events.spark_landing import land_for_spark
 
-    database = db or database_path()
-    database.parent.mkdir(parents=True, exist_ok=True)
+    progress = sys.stderr.isatty()
     try:
-        with duckdb.connect(str(database)) as con:
-            summary = load_paths(con, list(paths), format_choice, progress=sys.stderr.isatty())
+        if target == "spark":
+            if db is not None:
+                raise click.BadParameter("--db names a DuckDB warehouse; not with --target spark")
+            summary = land_for_spark(list(paths), format_choice, progress=progress)
+        else:
+            database = db or database_path()
+            database.parent.mkdir(parents=True, exist_ok=True)
+            with duckdb.connect(str(database)) as con:
+                summary = load_paths(con, list(paths), format_choice, progress=progress)
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary.describe())
@@ -142,19 +160,27 @@ def _stop_on_signal(signum: int, frame: object) -> None:
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path), help="Landing folder to load first.")
 @click.option("--no-load", is_flag=True, help="Build without loading new files.")
-def build(landing: Path | None, no_load: bool) -> None:
+@TARGET_OPTION
+def build(landing: Path | None, no_load: bool, target: str) -> None:
     """Load what landed since the last run, then `dbt build`."""
     from ai_events.dbt_runner import DbtFailed, run_dbt
     from ai_events.landing.loader import load_paths
+    from ai_events.spark_landing import land_for_spark, spark_env
 
     database = database_path()
-    database.parent.mkdir(parents=True, exist_ok=True)
     folder = landing or landing_path()
-    if not no_load and folder.exists():
-        with duckdb.connect(str(database)) as con:
-            summary = load_paths(con, [folder], progress=sys.stderr.isatty())
-        click.echo(summary.describe())
+    if target == "spark":
+        extra_env = spark_env()
+        if not no_load and folder.exists():
+            click.echo(land_for_spark([folder], progress=sys.stderr.isatty()).describe())
+    else:
+        extra_env = {"AI_EVENTS_TARGET": target}
+        database.parent.mkdir(parents=True, exist_ok=True)
+        if not no_load and folder.exists():
+            with duckdb.connect(str(database)) as con:
+                summary = load_paths(con, [folder], progress=sys.stderr.isatty())
+            click.echo(summary.describe())
     try:
-        run_dbt(["build"], database=database)
+        run_dbt(["build"], database=database, extra_env=extra_env)
     except DbtFailed as error:
         raise click.ClickException(str(error)) from error

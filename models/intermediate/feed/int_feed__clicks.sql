@@ -24,13 +24,19 @@ typed as (
     from events
 ),
 
-first_clicks as (
-    select *
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by feed_request_id, item_id
+            order by event_at, event_id
+        ) as click_rank
     from typed
-    qualify row_number() over (
-        partition by feed_request_id, item_id
-        order by event_at, event_id
-    ) = 1
+),
+
+first_clicks as (
+    select * from ranked
+    where click_rank = 1
 ),
 
 matched as (

@@ -22,13 +22,19 @@ typed as (
     from events
 ),
 
-deduplicated as (
-    select *
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by feed_request_id, item_id
+            order by event_at, event_id
+        ) as impression_rank
     from typed
-    qualify row_number() over (
-        partition by feed_request_id, item_id
-        order by event_at, event_id
-    ) = 1
+),
+
+deduplicated as (
+    select * from ranked
+    where impression_rank = 1
 ),
 
 final as (
