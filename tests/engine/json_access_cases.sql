@@ -12,6 +12,7 @@ extracted as (
     from (
         values
         ('{"v": "x"}', 'x', '"x"', null),
+        ('{"v": "für dich"}', 'für dich', '"für dich"', null),
         ('{"v": 2.50}', '2.5', '2.5', null),
         ('{"v": 7}', '7', '7', null),
         ('{"v": true}', 'true', 'true', null),
