@@ -79,19 +79,29 @@ def load(paths: tuple[Path, ...], format_choice: str, db: Path | None, target: s
     are skipped by content hash. With --target spark, the raw tables are
     written as Parquet for the Spark target instead."""
     from ai_events.landing.loader import LoadError, load_paths
+
+    if target == "spark":
+        _load_for_spark(paths, format_choice, db)
+        return
+    database = db or database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with duckdb.connect(str(database)) as con:
+            summary = load_paths(con, list(paths), format_choice, progress=sys.stderr.isatty())
+    except LoadError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(summary.describe())
+
+
+def _load_for_spark(paths: tuple[Path, ...], format_choice: str, db: Path | None) -> None:
+    """`load --target spark`: land in the Spark folder, export the Parquet."""
+    from ai_events.landing.loader import LoadError
     from ai_events.spark_landing import land_for_spark
 
-    progress = sys.stderr.isatty()
+    if db is not None:
+        raise click.BadParameter("--db names a DuckDB warehouse; not with --target spark")
     try:
-        if target == "spark":
-            if db is not None:
-                raise click.BadParameter("--db names a DuckDB warehouse; not with --target spark")
-            summary = land_for_spark(list(paths), format_choice, progress=progress)
-        else:
-            database = db or database_path()
-            database.parent.mkdir(parents=True, exist_ok=True)
-            with duckdb.connect(str(database)) as con:
-                summary = load_paths(con, list(paths), format_choice, progress=progress)
+        summary = land_for_spark(list(paths), format_choice, progress=sys.stderr.isatty())
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary.describe())
@@ -165,22 +175,32 @@ def build(landing: Path | None, no_load: bool, target: str) -> None:
     """Load what landed since the last run, then `dbt build`."""
     from ai_events.dbt_runner import DbtFailed, run_dbt
     from ai_events.landing.loader import load_paths
+
+    if target == "spark":
+        _build_on_spark(landing, no_load)
+        return
+    database = database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    folder = landing or landing_path()
+    if not no_load and folder.exists():
+        with duckdb.connect(str(database)) as con:
+            summary = load_paths(con, [folder], progress=sys.stderr.isatty())
+        click.echo(summary.describe())
+    try:
+        run_dbt(["build"], database=database, extra_env={"AI_EVENTS_TARGET": target})
+    except DbtFailed as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _build_on_spark(landing: Path | None, no_load: bool) -> None:
+    """`build --target spark`: land for Spark, then `dbt build` on Spark."""
+    from ai_events.dbt_runner import DbtFailed, run_dbt
     from ai_events.spark_landing import land_for_spark, spark_env
 
-    database = database_path()
     folder = landing or landing_path()
-    if target == "spark":
-        extra_env = spark_env()
-        if not no_load and folder.exists():
-            click.echo(land_for_spark([folder], progress=sys.stderr.isatty()).describe())
-    else:
-        extra_env = {"AI_EVENTS_TARGET": target}
-        database.parent.mkdir(parents=True, exist_ok=True)
-        if not no_load and folder.exists():
-            with duckdb.connect(str(database)) as con:
-                summary = load_paths(con, [folder], progress=sys.stderr.isatty())
-            click.echo(summary.describe())
+    if not no_load and folder.exists():
+        click.echo(land_for_spark([folder], progress=sys.stderr.isatty()).describe())
     try:
-        run_dbt(["build"], database=database, extra_env=extra_env)
+        run_dbt(["build"], extra_env=spark_env())
     except DbtFailed as error:
         raise click.ClickException(str(error)) from error

@@ -1,43 +1,24 @@
-{#
-    Text operations whose function names differ per engine, dispatched so
-    that models read the same everywhere.
-#}
+{# Text functions whose names or semantics differ between engines. #}
 
-{#
-    base64url text (RFC 4648 section 5: '-' and '_' for '+' and '/', the
-    '=' padding optional) decoded to UTF-8 text; NULL when it is not valid
-    base64 or the bytes are not UTF-8. Plain base64 decodes too.
-#}
-{% macro base64url_decode_text(expression) %}
-    {{ return(adapter.dispatch('base64url_decode_text', 'ai_events')(expression)) }}
+{# True when `pattern` (a regular expression) matches somewhere in the text. #}
+{% macro regex_matches(expression, pattern) %}
+    {{ return(adapter.dispatch('regex_matches', 'ai_events')(expression, pattern)) }}
 {% endmacro %}
 
-{% macro _base64url_to_padded_base64(expression) -%}
-    rpad(
-        translate({{ expression }}, '-_', '+/'),
-        cast(
-            length({{ expression }}) + (4 - length({{ expression }}) % 4) % 4
-            as integer
-        ),
-        '='
-    )
+{% macro default__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
 
-{% macro default__base64url_decode_text(expression) -%}
-    try(decode(from_base64({{ ai_events._base64url_to_padded_base64(expression) }})))
+{# A list literal of text values, for membership tests. #}
+{% macro string_list(values) %}
+    {{ return(adapter.dispatch('string_list', 'ai_events')(values)) }}
+{% endmacro %}
+
+{% macro default__string_list(values) -%}
+    [{% for v in values %}'{{ v }}'{{ ', ' if not loop.last }}{% endfor %}]::varchar[]
 {%- endmacro %}
 
-{# Spark's decoder skips blanks that DuckDB's refuses: refuse them first. #}
-{% macro spark__base64url_decode_text(expression) -%}
-    case
-        when {{ expression }} rlike '^[A-Za-z0-9+/_=-]*\\z'
-            then try_validate_utf8(cast(try_to_binary(
-                {{ ai_events._base64url_to_padded_base64(expression) }}, 'base64'
-            ) as string))
-    end
-{%- endmacro %}
-
-{# The SHA-256 of a string's UTF-8 bytes, as 64 lower-case hex digits. #}
+{# SHA-256 of a text, as 64 lower-case hex digits. #}
 {% macro sha256_hex(expression) %}
     {{ return(adapter.dispatch('sha256_hex', 'ai_events')(expression)) }}
 {% endmacro %}
@@ -46,29 +27,45 @@
     sha256({{ expression }})
 {%- endmacro %}
 
-{% macro spark__sha256_hex(expression) -%}
-    sha2({{ expression }}, 256)
+{#
+    Text of base64 or base64url, padded or not (Snowplow's ue_px and cx);
+    NULL when it does not decode to UTF-8.
+#}
+{% macro base64url_decode_text(expression) %}
+    {{ return(adapter.dispatch('base64url_decode_text', 'ai_events')(expression)) }}
+{% endmacro %}
+
+{% macro default__base64url_decode_text(expression) -%}
+    try(
+        decode(
+            from_base64(
+                rpad(
+                    translate({{ expression }}, '-_', '+/'),
+                    cast(ceil(length({{ expression }}) / 4.0) * 4 as integer),
+                    '='
+                )
+            )
+        )
+    )
+{%- endmacro %}
+
+{# A timestamp (UTC) from milliseconds since the epoch. #}
+{% macro epoch_ms_to_timestamp(expression) %}
+    {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'ai_events')(expression)) }}
+{% endmacro %}
+
+{% macro default__epoch_ms_to_timestamp(expression) -%}
+    epoch_ms(try_cast({{ expression }} as bigint))
 {%- endmacro %}
 
 {#
-    One row per part of a string cut at every `delimiter` (plain text, not
-    a pattern), empty parts kept; a NULL string gives no row. Use it alone
-    in a select list: `select id, {{ split_to_rows('tags', ';') }} as tag`.
+    One row per part of a delimited text, as a select-list expression
+    (`select id, {{ explode_split('reasons', ';') }} as reason from t`).
 #}
-{% macro split_to_rows(expression, delimiter) %}
-    {%- if "'" in delimiter or "\\" in delimiter -%}
-        {{ exceptions.raise_compiler_error(
-            "split_to_rows: the delimiter cannot hold a quote or a backslash"
-        ) }}
-    {%- endif -%}
-    {{ return(adapter.dispatch('split_to_rows', 'ai_events')(expression, delimiter)) }}
+{% macro explode_split(expression, delimiter) %}
+    {{ return(adapter.dispatch('explode_split', 'ai_events')(expression, delimiter)) }}
 {% endmacro %}
 
-{% macro default__split_to_rows(expression, delimiter) -%}
+{% macro default__explode_split(expression, delimiter) -%}
     unnest(string_split({{ expression }}, '{{ delimiter }}'))
-{%- endmacro %}
-
-{# Spark's split takes a Java pattern: \Q...\E makes the delimiter literal. #}
-{% macro spark__split_to_rows(expression, delimiter) -%}
-    explode(split({{ expression }}, '\\Q{{ delimiter }}\\E'))
 {%- endmacro %}

@@ -50,16 +50,3 @@
             )
     end
 {%- endmacro %}
-
-{# Milliseconds since 1970-01-01 UTC as a timestamp (UTC). #}
-{% macro epoch_ms_to_timestamp(expression) %}
-    {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'ai_events')(expression)) }}
-{% endmacro %}
-
-{% macro default__epoch_ms_to_timestamp(expression) -%}
-    epoch_ms(cast({{ expression }} as bigint))
-{%- endmacro %}
-
-{% macro spark__epoch_ms_to_timestamp(expression) -%}
-    timestamp_millis(cast({{ expression }} as bigint))
-{%- endmacro %}

@@ -1,6 +1,6 @@
 -- The text and time macros give the same values on every engine:
 -- parse_iso_timestamp, epoch_ms_to_timestamp, normalize_event_name,
--- base64url_decode_text, sha256_hex and split_to_rows. Rows returned are
+-- base64url_decode_text, sha256_hex and explode_split. Rows returned are
 -- the cases that disagree.
 
 with
@@ -100,11 +100,11 @@ hashed as (
 ),
 
 split_parts as (
-    select {{ split_to_rows("'a;b;;c;'", ';') }} as part
+    select {{ explode_split("'a;b;;c;'", ';') }} as part
     union all
-    select {{ split_to_rows("'x||y|z'", '||') }} as part
+    select {{ explode_split("'x||y|z'", '||') }} as part
     union all
-    select {{ split_to_rows("'p.q'", '.') }} as part
+    select {{ explode_split("'p.q'", '.') }} as part
 ),
 
 split_counts as (
@@ -160,7 +160,7 @@ disagreements as (
     where {{ sha256_hex('plain_text') }} is distinct from expected_hex
     union all
     select
-        'split_to_rows' as macro_name,
+        'explode_split' as macro_name,
         coalesce(split_counts.part, split_expected.part) as case_input
     from split_counts
     full outer join split_expected
