@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +14,14 @@ import duckdb
 from ai_events.project import database_path, landing_path
 
 log = logging.getLogger("ai_events")
+
+TARGET_OPTION = click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default=lambda: os.environ.get("AI_EVENTS_TARGET", "duckdb"),
+    show_default="$AI_EVENTS_TARGET, else duckdb",
+    help="The engine to land for and build on.",
+)
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -69,12 +78,19 @@ def demo(seed: int, quiet: bool) -> None:
     is_flag=True,
     help="Decode every file in Python, even those DuckDB could read itself (same rows, slower).",
 )
-def load(paths: tuple[Path, ...], format_choice: str, db: Path | None, no_fast_path: bool) -> None:
+@TARGET_OPTION
+def load(
+    paths: tuple[Path, ...], format_choice: str, db: Path | None, no_fast_path: bool, target: str
+) -> None:
     """Land tracker files and folders in the raw tables; files already loaded
     are skipped by content hash. Ends with files loaded, events landed, lines
-    or items rejected and files skipped."""
+    or items rejected and files skipped. With --target spark, the raw tables
+    are written as Parquet for the Spark target instead."""
     from ai_events.landing.loader import LoadError, load_paths
 
+    if target == "spark":
+        _load_for_spark(paths, format_choice, db)
+        return
     database = db or database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -86,6 +102,20 @@ def load(paths: tuple[Path, ...], format_choice: str, db: Path | None, no_fast_p
                 progress=sys.stderr.isatty(),
                 fast=not no_fast_path,
             )
+    except LoadError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(summary.describe())
+
+
+def _load_for_spark(paths: tuple[Path, ...], format_choice: str, db: Path | None) -> None:
+    """`load --target spark`: land in the Spark folder, export the Parquet."""
+    from ai_events.landing.loader import LoadError
+    from ai_events.spark_landing import land_for_spark
+
+    if db is not None:
+        raise click.BadParameter("--db names a DuckDB warehouse; not with --target spark")
+    try:
+        summary = land_for_spark(list(paths), format_choice, progress=sys.stderr.isatty())
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary.describe())
@@ -154,7 +184,8 @@ def _stop_on_signal(signum: int, frame: object) -> None:
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path), help="Landing folder to load first.")
 @click.option("--no-load", is_flag=True, help="Build without loading new files.")
-def build(landing: Path | None, no_load: bool) -> None:
+@TARGET_OPTION
+def build(landing: Path | None, no_load: bool, target: str) -> None:
     """Load what landed since the last run, then `dbt build`."""
     from ai_events.dbt_runner import DbtFailed, run_dbt
     from ai_events.landing.loader import load_paths
@@ -165,6 +196,9 @@ def build(landing: Path | None, no_load: bool) -> None:
     written = generate(_registry()).written
     if written:
         click.echo(f"taxonomy: regenerated {len(written)} files from taxonomy/")
+    if target == "spark":
+        _build_on_spark(landing, no_load)
+        return
     database = database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     folder = landing or landing_path()
@@ -173,7 +207,21 @@ def build(landing: Path | None, no_load: bool) -> None:
             summary = load_paths(con, [folder], progress=sys.stderr.isatty())
         click.echo(summary.describe())
     try:
-        run_dbt(["build"], database=database)
+        run_dbt(["build"], database=database, extra_env={"AI_EVENTS_TARGET": target})
+    except DbtFailed as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _build_on_spark(landing: Path | None, no_load: bool) -> None:
+    """`build --target spark`: land for Spark, then `dbt build` on Spark."""
+    from ai_events.dbt_runner import DbtFailed, run_dbt
+    from ai_events.spark_landing import land_for_spark, spark_env
+
+    folder = landing or landing_path()
+    if not no_load and folder.exists():
+        click.echo(land_for_spark([folder], progress=sys.stderr.isatty()).describe())
+    try:
+        run_dbt(["build"], extra_env=spark_env())
     except DbtFailed as error:
         raise click.ClickException(str(error)) from error
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ai_events.project import PROJECT_DIR, database_path
+from ai_events.project import PROJECT_DIR, database_path, spark_path
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,12 @@ class DbtFailed(Exception):
 
 
 def dbt_env(database: Path | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment dbt runs in: our DuckDB file, no telemetry."""
+    """The environment dbt runs in: our DuckDB file (or Spark folder), no telemetry."""
     env = dict(os.environ)
     env["AI_EVENTS_DB"] = str(database or database_path())
+    env.setdefault("AI_EVENTS_SPARK_DIR", str(spark_path()))
+    # A local Spark binds to loopback, not the machine's first address.
+    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     env.setdefault("DO_NOT_TRACK", "1")
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if extra:

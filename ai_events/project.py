@@ -13,6 +13,7 @@ from pathlib import Path
 PROJECT_DIR = Path(os.environ.get("AI_EVENTS_PROJECT_DIR", Path(__file__).resolve().parent.parent))
 DEFAULT_DB = PROJECT_DIR / "warehouse" / "ai_events.duckdb"
 DEFAULT_LANDING = PROJECT_DIR / "warehouse" / "landing"
+DEFAULT_SPARK_DIR = PROJECT_DIR / "warehouse" / "spark"
 
 
 def database_path() -> Path:
@@ -28,3 +29,13 @@ def landing_path() -> Path:
     """Where collected requests land: `AI_EVENTS_LANDING`, else `warehouse/landing`."""
     configured = os.environ.get("AI_EVENTS_LANDING")
     return Path(configured).resolve() if configured else DEFAULT_LANDING
+
+
+def spark_path() -> Path:
+    """The Spark target's folder (metastore, tables, raw Parquet):
+    `AI_EVENTS_SPARK_DIR`, else `warehouse/spark`."""
+    configured = os.environ.get("AI_EVENTS_SPARK_DIR")
+    path = Path(configured) if configured else DEFAULT_SPARK_DIR
+    if not path.is_absolute():
+        path = PROJECT_DIR / path
+    return path

@@ -36,7 +36,7 @@
 
 {#- A column recording which tracking plan a row was built under. -#}
 {% macro taxonomy_fingerprint_column() -%}
-    cast('{{ taxonomy_registry().fingerprint }}' as varchar) as taxonomy_fingerprint
+    cast('{{ taxonomy_registry().fingerprint }}' as string) as taxonomy_fingerprint
 {%- endmacro %}
 
 {#- Microseconds since the epoch, for exact time differences. -#}

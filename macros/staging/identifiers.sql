@@ -8,9 +8,9 @@
 {% macro clean_identifier(expression) -%}
     case
         when
-            lower(trim(cast({{ expression }} as varchar)))
+            lower(trim(cast({{ expression }} as string)))
             not in {{ ai_events._quoted_list(var('placeholder_identifiers')) }}
-            then trim(cast({{ expression }} as varchar))
+            then trim(cast({{ expression }} as string))
     end
 {%- endmacro %}
 

@@ -88,7 +88,7 @@
         select
             coalesce(
                 message.messageId,
-                'sha256:' || {{ ai_events.sha256_hex('cast(payload as varchar)') }}
+                'sha256:' || {{ ai_events.sha256_hex('cast(payload as string)') }}
             ) as event_id,
             source_protocol,
             call_type as event_type,

@@ -148,11 +148,11 @@
             {%- for name, prop in properties.items() %}
             {%- if prop.context %}
             coalesce(
-                cast(raw_properties.{{ name }} as varchar),
-                cast(ctx_{{ name }} as varchar)
+                cast(raw_properties.{{ name }} as string),
+                cast(ctx_{{ name }} as string)
             ) as {{ name }}__raw
             {%- else %}
-            cast(raw_properties.{{ name }} as varchar) as {{ name }}__raw
+            cast(raw_properties.{{ name }} as string) as {{ name }}__raw
             {%- endif %}{{ ',' if not loop.last }}
             {%- endfor %}
         from with_raw_properties
@@ -323,7 +323,7 @@
     {%- set columns = [] -%}
     {%- for name in ai_events.context_property_names() -%}
         {%- set expression = overrides.get(name, default.replace('{name}', name)) -%}
-        {%- do columns.append('cast(' ~ expression ~ ' as varchar) as ' ~ prefix ~ name) -%}
+        {%- do columns.append('cast(' ~ expression ~ ' as string) as ' ~ prefix ~ name) -%}
     {%- endfor -%}
     {{ return(columns | join(',\n')) }}
 {% endmacro %}

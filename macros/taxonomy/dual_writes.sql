@@ -37,6 +37,6 @@
     {%- if arms -%}
         select distinct event_id from ({{ arms | join(' union all ') }}) as twins
     {%- else -%}
-        select cast(null as varchar) as event_id where false
+        select cast(null as string) as event_id where false
     {%- endif -%}
 {% endmacro %}

@@ -40,19 +40,19 @@ features_at_serving as (
 
 final as (
     select
-        cast(impressions.impression_event_id as varchar) as impression_event_id,
-        cast(impressions.feed_request_id as varchar) as feed_request_id,
-        cast(impressions.item_id as varchar) as item_id,
-        cast(impressions.actor_id as varchar) as actor_id,
+        cast(impressions.impression_event_id as string) as impression_event_id,
+        cast(impressions.feed_request_id as string) as feed_request_id,
+        cast(impressions.item_id as string) as item_id,
+        cast(impressions.actor_id as string) as actor_id,
         cast(impressions.impressed_at as timestamp) as impressed_at,
         cast(impressions.event_date as date) as event_date,
-        cast(impressions.model_version as varchar) as model_version,
+        cast(impressions.model_version as string) as model_version,
         cast(impressions.position as integer) as position,
-        cast(impressions.platform as varchar) as platform,
-        cast(impressions.surface as varchar) as surface,
+        cast(impressions.platform as string) as platform,
+        cast(impressions.surface as string) as surface,
         cast(impressions.past_engagement_score as double) as past_engagement_score,
         cast(impressions.session_length as bigint) as session_length,
-        cast(features_at_serving.features as varchar) as features,
+        cast(features_at_serving.features as string) as features,
         cast(features_at_serving.features_logged_at as timestamp) as features_logged_at,
         coalesce(
             impressions.clicked_at is not null

@@ -15,12 +15,12 @@ suggestions as (
 
 final as (
     select
-        cast(suggestion_id as varchar) as suggestion_id,
-        cast(actor_id as varchar) as actor_id,
+        cast(suggestion_id as string) as suggestion_id,
+        cast(actor_id as string) as actor_id,
         cast(shown_at as timestamp) as shown_at,
         cast(event_date as date) as event_date,
-        cast(platform as varchar) as platform,
-        cast(model_version as varchar) as model_version,
+        cast(platform as string) as platform,
+        cast(model_version as string) as model_version,
         cast(suggestion_length as bigint) as suggestion_length,
         cast(latency_ms as bigint) as latency_ms,
         cast(past_engagement_score as double) as past_engagement_score,

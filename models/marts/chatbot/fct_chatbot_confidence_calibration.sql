@@ -26,7 +26,7 @@ bucketed as (
 final as (
     select
         cast(event_date as date) as event_date,
-        cast(model_version as varchar) as model_version,
+        cast(model_version as string) as model_version,
         cast(round(confidence_bucket_lower, 6) as double) as confidence_bucket_lower,
         cast(round(confidence_bucket_lower + {{ width }}, 6) as double)
             as confidence_bucket_upper,

@@ -31,7 +31,7 @@ counted as (
 final as (
     select
         cast(event_date as date) as event_date,
-        cast(model_version as varchar) as model_version,
+        cast(model_version as string) as model_version,
         cast(conversations as bigint) as conversations,
         cast(resolved as bigint) as resolved,
         cast(escalated as bigint) as escalated,

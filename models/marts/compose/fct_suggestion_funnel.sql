@@ -26,8 +26,8 @@ counted as (
 final as (
     select
         cast(event_date as date) as event_date,
-        cast(platform as varchar) as platform,
-        cast(model_version as varchar) as model_version,
+        cast(platform as string) as platform,
+        cast(model_version as string) as model_version,
         cast(suggestions_shown as bigint) as suggestions_shown,
         cast(suggestions_accepted as bigint) as suggestions_accepted,
         cast(suggestions_edited as bigint) as suggestions_edited,

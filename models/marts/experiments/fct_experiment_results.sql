@@ -104,8 +104,8 @@ chi_square as (
 
 final as (
     select
-        cast(chi_square.experiment_id as varchar) as experiment_id,
-        cast(chi_square.variant as varchar) as variant,
+        cast(chi_square.experiment_id as string) as experiment_id,
+        cast(chi_square.variant as string) as variant,
         cast(chi_square.exposed_users as bigint) as exposed_users,
         cast(chi_square.users_in_several_variants as bigint)
             as users_in_several_variants,

@@ -65,7 +65,7 @@ combined as (
 final as (
     select
         cast(event_date as date) as event_date,
-        cast(model_version as varchar) as model_version,
+        cast(model_version as string) as model_version,
         cast(position as integer) as position,
         cast(impressions as bigint) as impressions,
         cast(clicks as bigint) as clicks,

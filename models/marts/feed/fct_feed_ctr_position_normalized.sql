@@ -52,7 +52,7 @@ expected as (
 final as (
     select
         cast(expected.event_date as date) as event_date,
-        cast(expected.model_version as varchar) as model_version,
+        cast(expected.model_version as string) as model_version,
         cast(expected.impressions as bigint) as impressions,
         cast(expected.clicks as bigint) as clicks,
         cast(expected.expected_clicks as double) as expected_clicks,

@@ -9,17 +9,17 @@ registered as (
 
 final as (
     select
-        cast(event_name as varchar) as event_name,
-        cast(property_name as varchar) as property_name,
-        cast(property_type as varchar) as property_type,
+        cast(event_name as string) as event_name,
+        cast(property_name as string) as property_name,
+        cast(property_type as string) as property_type,
         cast(is_required as boolean) as is_required,
-        cast(allowed_values as varchar) as allowed_values,
+        cast(allowed_values as string) as allowed_values,
         cast(minimum_value as double) as minimum_value,
         cast(maximum_value as double) as maximum_value,
-        cast(privacy_class as varchar) as privacy_class,
-        cast(privacy_handling as varchar) as privacy_handling,
+        cast(privacy_class as string) as privacy_class,
+        cast(privacy_handling as string) as privacy_handling,
         cast(is_context as boolean) as is_context,
-        cast(description as varchar) as description
+        cast(description as string) as description
     from registered
 )
 

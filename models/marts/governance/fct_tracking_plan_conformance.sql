@@ -39,11 +39,11 @@ counted as (
 final as (
     select
         cast(counted.event_date as date) as event_date,
-        cast(counted.event_name as varchar) as event_name,
+        cast(counted.event_name as string) as event_name,
         cast(counted.is_planned as boolean) as is_planned,
-        cast(counted.source_protocol as varchar) as source_protocol,
-        cast(counted.app_version as varchar) as app_version,
-        cast(registered_events.owner as varchar) as owner,
+        cast(counted.source_protocol as string) as source_protocol,
+        cast(counted.app_version as string) as app_version,
+        cast(registered_events.owner as string) as owner,
         cast(counted.events as bigint) as events,
         cast(counted.conformed_events as bigint) as conformed_events,
         cast(counted.quarantined_events as bigint) as quarantined_events,

@@ -33,11 +33,11 @@ split as (
 final as (
     select
         cast(event_date as date) as event_date,
-        cast(event_name as varchar) as event_name,
-        cast(source_protocol as varchar) as source_protocol,
-        cast(app_version as varchar) as app_version,
-        cast(reason_code as varchar) as reason_code,
-        cast(property_name as varchar) as property_name,
+        cast(event_name as string) as event_name,
+        cast(source_protocol as string) as source_protocol,
+        cast(app_version as string) as app_version,
+        cast(reason_code as string) as reason_code,
+        cast(property_name as string) as property_name,
         cast(count(*) as bigint) as violations
     from split
     group by

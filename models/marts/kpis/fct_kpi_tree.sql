@@ -50,13 +50,13 @@ nodes as (
 
 final as (
     select
-        cast(unpivoted.period as varchar) as period,
+        cast(unpivoted.period as string) as period,
         cast(unpivoted.period_start as date) as period_start,
-        cast(unpivoted.node_id as varchar) as node_id,
-        cast(nodes.parent_node_id as varchar) as parent_node_id,
-        cast(nodes.node_name as varchar) as node_name,
-        cast(nodes.description as varchar) as description,
-        cast(nodes.formula as varchar) as formula,
+        cast(unpivoted.node_id as string) as node_id,
+        cast(nodes.parent_node_id as string) as parent_node_id,
+        cast(nodes.node_name as string) as node_name,
+        cast(nodes.description as string) as description,
+        cast(nodes.formula as string) as formula,
         cast(nodes.depth as integer) as depth,
         nodes.parent_node_id is null as is_north_star,
         cast(unpivoted.value as double) as value,

@@ -58,7 +58,7 @@ flattened as (
             amp.insert_id,
             amp."$insert_id",
             amp.uuid,
-            'sha256:' || {{ sha256_hex('cast(payload as varchar)') }}
+            'sha256:' || {{ sha256_hex('cast(payload as string)') }}
         ) as event_id,
         source_protocol,
         case amp.event_type when '$identify' then 'identify' else 'track' end
@@ -106,13 +106,13 @@ flattened as (
         end as properties,
         {{ context_property_columns({
             'platform':
-                'coalesce(cast(custom_context.platform as varchar), '
+                'coalesce(cast(custom_context.platform as string), '
                 ~ json_quote_text(
                     'coalesce(' ~ normalize_platform('amp.platform') ~ ', '
                     ~ normalize_platform('amp.os_name') ~ ')'
                 ) ~ ')',
             'app_version':
-                'coalesce(cast(custom_context.app_version as varchar), '
+                'coalesce(cast(custom_context.app_version as string), '
                 ~ json_quote_text('coalesce(amp.app_version, amp.version_name)') ~ ')',
         }) | indent(8) }}
     from with_user_properties

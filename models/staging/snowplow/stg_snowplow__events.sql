@@ -61,7 +61,7 @@ tracker_parsed as (
 tracker_flattened as (
     select
         coalesce(
-            tp.eid, 'sha256:' || {{ sha256_hex('cast(payload as varchar)') }}
+            tp.eid, 'sha256:' || {{ sha256_hex('cast(payload as string)') }}
         ) as event_id,
         source_protocol,
         case tp.e
@@ -108,11 +108,11 @@ tracker_flattened as (
         tp.p as tracker_platform,
         {{ json_unquote(
             'cast(' ~ json_first_in_array('contexts_text', '$.data', '$.data.osType')
-            ~ ' as varchar)'
+            ~ ' as string)'
         ) }} as context_os_type,
         cast(
             {{ json_first_in_array('contexts_text', '$.data', '$.data.spiderOrRobot') }}
-            as varchar
+            as string
         ) as context_spider_or_robot,
         {{ context_property_columns(
             default=json_first_in_array('contexts_text', '$.data', '$.data.{name}'),
@@ -152,7 +152,7 @@ enriched_flattened as (
     select
         coalesce(
             enriched.event_id,
-            'sha256:' || {{ sha256_hex('cast(payload as varchar)') }}
+            'sha256:' || {{ sha256_hex('cast(payload as string)') }}
         ) as event_id,
         source_protocol,
         case enriched.event
