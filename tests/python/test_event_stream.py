@@ -266,6 +266,32 @@ def stream_chunks(seed: int = 3) -> list[list[dict]]:
                     event("dual_new", "intent_classified", at(8), properties=intent),
                     event("dual_old", "intent_confidence_score", at(8), properties=intent),
                 ]
+            # The other surfaces, with outcomes arriving in a later load.
+            suggestion, conversation = f"g{number}_{chunk}", f"c{number}_{chunk}"
+            when = at(chunk * 6 + 1)
+            events += [
+                event(f"ss_{suggestion}", "suggestion_shown", when, user_id=user,
+                      properties={"suggestion_id": suggestion, "model_version": "w1",
+                                  "platform": "web"}),
+                event(f"cs_{conversation}", "conversation_started", when, user_id=user,
+                      properties={"conversation_id": conversation, "model_version": "b1"}),
+                event(f"ci_{conversation}", "intent_classified", when, user_id=user,
+                      properties={"conversation_id": conversation, "intent": "refund",
+                                  "confidence": 0.1 * (1 + number % 9)}),
+                event(f"fl_{number}_{chunk}", "ranking_features_logged", at(chunk * 6),
+                      user_id=user, properties={**properties, "features": {"f": number}}),
+                event(f"x_{number}_{chunk}", "experiment_exposed", when, user_id=user,
+                      properties={"experiment_id": "e1", "variant": "ab"[number % 2]}),
+            ]  # fmt: skip
+            if chunk and number % 2:
+                previous = f"{number}_{chunk - 1}"
+                events += [
+                    event(f"sa_{previous}", "suggestion_accepted", when, user_id=user,
+                          properties={"suggestion_id": f"g{previous}"}),
+                    event(f"ce_{previous}", "conversation_ended", when, user_id=user,
+                          properties={"conversation_id": f"c{previous}",
+                                      "outcome": "resolved"}),
+                ]  # fmt: skip
             if number == 5 and chunk == 2:
                 events.append(event("unplanned", "Song Played", at(13), properties={}))
             sent = at(chunk * 6 + 6)
