@@ -7,8 +7,8 @@
 {#- successes / trials, NULL when there were no trials. -#}
 {% macro safe_rate(successes, trials) -%}
     case
-        when {{ trials }} > 0
-            then cast({{ successes }} as double) / {{ trials }}
+        when ({{ trials }}) > 0
+            then cast(({{ successes }}) as double) / ({{ trials }})
     end
 {%- endmacro %}
 
@@ -19,16 +19,17 @@
 #}
 {% macro wilson_bound(successes, trials, bound) -%}
     {%- set z = var('rate_confidence_z') -%}
-    {%- set p = 'cast(' ~ successes ~ ' as double) / ' ~ trials -%}
+    {%- set n = '(' ~ trials ~ ')' -%}
+    {%- set p = '(cast((' ~ successes ~ ') as double) / ' ~ n ~ ')' -%}
     case
-        when {{ trials }} > 0
+        when {{ n }} > 0
             then (
-                {{ p }} + {{ z * z }} / (2.0 * {{ trials }})
+                {{ p }} + {{ z * z }} / (2.0 * {{ n }})
                 {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
-                    {{ p }} * (1 - {{ p }}) / {{ trials }}
-                    + {{ z * z }} / (4.0 * {{ trials }} * {{ trials }})
+                    {{ p }} * (1 - {{ p }}) / {{ n }}
+                    + {{ z * z }} / (4.0 * {{ n }} * {{ n }})
                 )
-            ) / (1 + {{ z * z }} / {{ trials }})
+            ) / (1 + {{ z * z }} / {{ n }})
     end
 {%- endmacro %}
 
