@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import signal
 import sys
@@ -198,7 +199,7 @@ def build(landing: Path | None, no_load: bool) -> None:
     "malformed, lost_impressions.",
 )
 def simulate(
-    events: int, seed: int, out: Path, start, days: int, dirt_specs: tuple[str, ...]
+    events: int, seed: int, out: Path, start: dt.datetime, days: int, dirt_specs: tuple[str, ...]
 ) -> None:
     """Write seeded, dirty tracker traffic of an AI product as landing files,
     with the exact counts per mart cell it planted (truth.json)."""

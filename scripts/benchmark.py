@@ -278,13 +278,13 @@ def verdict(value: float, target: float, unit: str = "") -> str:
     return f"missed by {value / target:.1f}x (target {target:g}{unit})"
 
 
-def report(runs: list[Run]) -> str:
+def report(runs: list[Run], revision: str) -> str:
     lines = [
         f"## {dt.date.today().isoformat()}: "
         + ", ".join(f"{r.events:,}" for r in runs)
         + " events",
         "",
-        f"- commit {commit()}",
+        f"- commit {revision}",
         f"- {versions()}",
         f"- machine: {machine()}",
         "",
@@ -368,6 +368,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="ai-events-benchmark-"))
     if any(work.glob("*")):
         parser.error(f"--work {work}: is not empty")
+    revision = commit()  # before any step, whatever changes while it runs
     runs = []
     try:
         for size in sizes:
@@ -377,7 +378,7 @@ def main() -> None:
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    text = report(runs)
+    text = report(runs, revision)
     print(text)
     if not args.no_record:
         RESULTS.parent.mkdir(exist_ok=True)

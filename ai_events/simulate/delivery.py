@@ -203,7 +203,7 @@ class Delivery:
         self.emitted.landed_events += len(events)
         self.emitted.by_protocol[tracker] += len(events)
         if self.rng.random() < self.dirt.malformed:
-            self.garbage(received, line, json.dumps(body))
+            self.garbage(received, line, record["body"])
 
     def garbage(self, received: int, line: str, body: str) -> None:
         """A line that carries no event; the loader rejects each exactly once."""

@@ -104,8 +104,9 @@ def _prepare(out: Path) -> None:
 
 def simulate(
     events: int,
+    *,
+    out: Path | str,
     seed: int = 7,
-    out: Path | str = Path("warehouse/simulated"),
     dirt: Dirt | None = None,
     start: dt.date = DEFAULT_START,
     days: int = DEFAULT_DAYS,

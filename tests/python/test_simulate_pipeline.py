@@ -142,3 +142,22 @@ def test_a_broken_truth_or_an_off_by_one_mart_fails(built, tmp_path: Path) -> No
 def test_what_is_not_yet_handled_is_real_dirt() -> None:
     """NOT_YET_HANDLED names real kinds of dirt."""
     assert set(NOT_YET_HANDLED) <= set(Dirt.names())
+
+
+def test_every_bot_event_is_recognisable_in_staging(tmp_path: Path, built) -> None:
+    """What the bot filter will need: each bot event carries a bot user agent
+    or, on Snowplow, the spiders_and_robots context, and no human event does."""
+    result = simulate(
+        events=2_000, seed=23, out=tmp_path / "sim", dirt=Dirt.none().with_rates(bots=0.3)
+    )
+    warehouse = Warehouse(tmp_path / "wh")
+    warehouse.load(result.landing)
+    warehouse.dbt("run", "--select", "+int_events__deduplicated")
+    flagged = (
+        "select count_if(is_bot_by_tracker or regexp_matches(coalesce(user_agent, ''), "
+        "'(?i)bot|headless|python-requests')) from intermediate.int_events__deduplicated"
+    )
+    assert 0 < result.emitted["bot_events"] < result.emitted["events"]
+    assert warehouse.query(flagged)[0][0] == result.emitted["bot_events"]
+    # The same count finds none in the run without bots.
+    assert built[1].query(flagged)[0][0] == 0
