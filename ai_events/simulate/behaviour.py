@@ -293,8 +293,8 @@ class _Session:
 
     def __init__(
         self, behaviour: Behaviour, person: Person, device: Device, start: int, group: int
-    ):
-        self.b = behaviour
+    ) -> None:
+        self.behaviour = behaviour
         self.rng = behaviour.rng
         self.planted = behaviour.planted
         self.person = person
@@ -315,7 +315,7 @@ class _Session:
                 at=at,
                 device=device,
                 properties=properties,
-                event_id=self.b.new_id(),
+                event_id=self.behaviour.new_id(),
                 user_id=device.user_id,
                 context=context,
                 group=self.group if group is None else group,
@@ -362,8 +362,8 @@ class _Session:
             self.wait(5_000, 30_000)
 
     def feed_request(self, model: str) -> None:
-        rng, planted, lost = self.rng, self.planted, self.b.dirt.lost_impressions
-        request_id = self.b.short_id("fr")
+        rng, planted, lost = self.rng, self.planted, self.behaviour.dirt.lost_impressions
+        request_id = self.behaviour.short_id("fr")
         surface = pick(rng, SURFACES)
         served = self.wait(200, 1500)
         last = served
@@ -420,7 +420,7 @@ class _Session:
         self.view("compose")
         model = self.expose(planted.compose_experiment)
         for _ in range(rng.randint(2, 8)):
-            suggestion = self.b.short_id("sg")
+            suggestion = self.behaviour.short_id("sg")
             shown = self.wait(3_000, 60_000)
             self.emit(
                 "suggestion_shown",
@@ -439,7 +439,7 @@ class _Session:
                 accepted = shown + rng.randint(800, 12_000)
                 if rng.random() < planted.accept_on_later_day:
                     # A reopened draft: sent on its own, days later.
-                    group = self.b.next_group()
+                    group = self.behaviour.next_group()
                     accepted = shown + rng.randint(1, 3) * DAY_MS + rng.randint(0, 3_600_000)
                 self.emit("suggestion_accepted", accepted, dict(keys), group)
                 if rng.random() < planted.edit_given_accept:
@@ -457,12 +457,12 @@ class _Session:
         rng, planted = self.rng, self.planted
         self.view("chat")
         model = self.expose(planted.chatbot_experiment)
-        conversation = self.b.short_id("cv")
+        conversation = self.behaviour.short_id("cv")
         keys = {"conversation_id": conversation}
         self.emit("conversation_started", self.wait(500, 5_000), {**keys, "model_version": model})
         first_confidence = None
         for _ in range(rng.randint(1, 3)):
-            message = self.b.short_id("msg")
+            message = self.behaviour.short_id("msg")
             self.emit(
                 "message_sent",
                 self.wait(5_000, 60_000),
@@ -486,7 +486,11 @@ class _Session:
             self.emit(
                 "message_sent",
                 self.wait(10, 200),
-                {**keys, "chat_message_id": self.b.short_id("msg"), "message_role": "assistant"},
+                {
+                    **keys,
+                    "chat_message_id": self.behaviour.short_id("msg"),
+                    "message_role": "assistant",
+                },
             )
         assert first_confidence is not None
         if rng.random() < planted.resolve_probability(first_confidence):

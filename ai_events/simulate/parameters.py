@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-PLATFORMS = ("web", "ios", "android")
-
 
 @dataclass(frozen=True)
 class Experiment:
