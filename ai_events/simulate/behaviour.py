@@ -460,7 +460,7 @@ class _Session:
         conversation = self.behaviour.short_id("cv")
         keys = {"conversation_id": conversation}
         self.emit("conversation_started", self.wait(500, 5_000), {**keys, "model_version": model})
-        first_confidence = None
+        confidences: list[float] = []
         for _ in range(rng.randint(1, 3)):
             message = self.behaviour.short_id("msg")
             self.emit(
@@ -470,7 +470,7 @@ class _Session:
                  "message_text": rng.choice(CHAT_LINES)},
             )  # fmt: skip
             confidence = round(rng.betavariate(4, 2), 3)
-            first_confidence = confidence if first_confidence is None else first_confidence
+            confidences.append(confidence)
             self.emit(
                 "intent_classified",
                 self.wait(50, 400),
@@ -492,8 +492,8 @@ class _Session:
                     "message_role": "assistant",
                 },
             )
-        assert first_confidence is not None
-        if rng.random() < planted.resolve_probability(first_confidence):
+        # The first classification decides how the conversation goes.
+        if rng.random() < planted.resolve_probability(confidences[0]):
             outcome = "resolved"
         elif rng.random() < planted.escalate_given_unresolved:
             outcome = "escalated"

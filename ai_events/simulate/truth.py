@@ -18,6 +18,21 @@ definitions are the marts' own:
 - fct_experiment_results (experiment_id, variant): distinct users after
   identity stitching, where a device that ever identified is its user.
 
+Cells can be dated after the period's last day (a session that runs past
+midnight); an acceptance or a conversation's end counts in the cell of its
+suggestion or conversation, however much later it came.
+
+The truth file (`truth.json`, format `ai-events-simulation-truth/1`) holds:
+`generator` (events, seed, start, days, period_end, dirt rates, the legacy
+name's window), `planted` (the parameters, with the click probability per
+model and position), `population` (people, bot_people, devices by tracker),
+`emitted` (what the landing files hold: events, landed_events, requests,
+retried_requests, duplicate_events, dual_write_events, late_events,
+skewed_events, lost_impressions, malformed_lines by kind, lines, files,
+bytes, landed events and requests by protocol) and `marts`: per mart, its
+`key` and `columns` and `rows`, one object per cell with every key and
+count column, sorted by key.
+
 `compare` checks mart rows against the truth, cell by cell and column by
 column, for the columns asked.
 """
