@@ -15,7 +15,8 @@
 {#
     A bound of the Wilson score interval for a proportion, at the confidence
     var rate_confidence_z sets (1.96 for 95%). Unlike the normal
-    approximation it stays within 0 and 1 and behaves at small counts.
+    approximation it stays within 0 and 1 and behaves at small counts; the
+    clamp only absorbs rounding at a rate of exactly 0 or 1.
 #}
 {% macro wilson_bound(successes, trials, bound) -%}
     {%- set z = var('rate_confidence_z') -%}
@@ -23,13 +24,13 @@
     {%- set p = '(cast((' ~ successes ~ ') as double) / ' ~ n ~ ')' -%}
     case
         when {{ n }} > 0
-            then (
+            then {{ 'greatest(0.0, ' if bound == 'lower' else 'least(1.0, ' }}(
                 {{ p }} + {{ z * z }} / (2.0 * {{ n }})
                 {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
                     {{ p }} * (1 - {{ p }}) / {{ n }}
                     + {{ z * z }} / (4.0 * {{ n }} * {{ n }})
                 )
-            ) / (1 + {{ z * z }} / {{ n }})
+            ) / (1 + {{ z * z }} / {{ n }}))
     end
 {%- endmacro %}
 
