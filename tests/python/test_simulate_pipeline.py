@@ -42,7 +42,6 @@ NOT_YET_HANDLED: dict[str, str] = {}
 BUILD_VARS = '{"chatbot_abandon_idle_minutes": -1}'
 
 
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulationResult, Warehouse]:
     root = tmp_path_factory.mktemp("simulated")
