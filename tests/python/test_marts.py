@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ai_events import wire
 from ai_events.dbt_runner import dbt_executable
 from ai_events.project import PROJECT_DIR
 
-from conftest import Warehouse, write_ndjson
+from conftest import Warehouse, copy_project, write_ndjson
 
 pytestmark = pytest.mark.dbt
 
@@ -233,13 +232,7 @@ def test_every_public_mart_has_a_contract_and_a_primary_key_test(built: Warehous
 
 
 def test_a_mart_that_changes_a_column_type_fails_the_build(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        PROJECT_DIR, project,
-        ignore=shutil.ignore_patterns(".venv", ".git", "target", "warehouse", "logs", "python",
-                                      "__pycache__", "*.egg-info"),
-    )  # fmt: skip
-    (project / "warehouse").mkdir()
+    project = copy_project(tmp_path / "project")
     mart = project / "models" / "marts" / "feed" / "fct_feed_ctr.sql"
     mart.write_text(
         mart.read_text().replace(
