@@ -110,7 +110,7 @@ def broken_copy(warehouse: Warehouse, tmp_path: Path, *statements: str) -> Path:
         ("update intermediate.int_events__deduplicated set event_id = null "
          "where event_id = 'c1_0'", "intermediate.int_events__deduplicated",
          "expect_column_values_to_not_be_null"),
-        ("update intermediate.int_events__conformed set platform = 'windows-phone' "
+        ("update intermediate.int_events__deduplicated set platform = 'windows-phone' "
          "where event_id = 'c1_1'", "intermediate.int_events__conformed",
          "expect_column_values_to_be_in_set"),
         ("update marts.fct_feed_ctr set click_through_rate = 1.25 where position = 2",

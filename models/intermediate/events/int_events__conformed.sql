@@ -1,5 +1,8 @@
 -- The events that passed the tracking plan, with typed properties: what
--- every domain model reads.
+-- every domain model reads. A view: the rows live in
+-- int_events__deduplicated.
+
+{{ config(materialized='view') }}
 
 with
 

@@ -136,9 +136,13 @@ scope as (
     {%- endif %}
 ),
 
+-- The session windows run on three narrow columns, then join back:
+-- sorting them is far cheaper than sorting every wide event.
 ordered as (
     select
-        *,
+        event_id,
+        actor_id,
+        event_at,
         lag(event_at) over (
             partition by actor_id order by event_at, event_id
         ) as previous_event_at
@@ -170,15 +174,31 @@ numbered as (
     from session_starts
 ),
 
-with_sessions as (
+session_keys as (
     select
-        *,
+        event_id,
         first_value(event_id) over (
             partition by actor_id, session_number
             order by event_at, event_id
             rows between unbounded preceding and unbounded following
         ) as session_first_event_id
     from numbered
+),
+
+with_sessions as (
+    select
+        scope.*,
+        session_keys.session_first_event_id
+    from scope
+    inner join session_keys
+        on scope.event_id = session_keys.event_id
+),
+
+-- A user agent is matched once, however many events carry it.
+bot_agents as (
+    select user_agent
+    from (select distinct user_agent from scope) as agents
+    where {{ regex_matches('lower(user_agent)', var('bot_user_agent_pattern')) }}
 ),
 
 dual_written as (
@@ -194,18 +214,15 @@ final as (
         {{ sha256_hex(
             "with_sessions.actor_id || '|' || with_sessions.session_first_event_id"
         ) }} as session_id,
-        coalesce(
-            with_sessions.is_bot_by_tracker
-            or {{ regex_matches(
-                'lower(with_sessions.user_agent)', var('bot_user_agent_pattern')
-            ) }},
-            false
-        ) as is_bot,
+        coalesce(with_sessions.is_bot_by_tracker, false)
+        or bot_agents.user_agent is not null as is_bot,
         dual_written.event_id is not null as is_dual_write_duplicate,
         {{ taxonomy_fingerprint_column() }}
     from with_sessions
     left join dual_written
         on with_sessions.event_id = dual_written.event_id
+    left join bot_agents
+        on with_sessions.user_agent = bot_agents.user_agent
 )
 
 select * from final
