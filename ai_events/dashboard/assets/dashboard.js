@@ -50,17 +50,21 @@
       return (value >= 0 ? "+" : "−") + fmt.num(Math.abs(value));
     },
     day: function (iso) {
+      if (!iso) return "–";
       var d = parseDay(iso);
       return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()];
     },
     dayLong: function (iso) {
+      if (!iso) return "–";
       var d = parseDay(iso);
       return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
     },
     range: function (start, end) {
+      if (!start || !end) return "no period yet";
       return fmt.day(start) + " – " + fmt.day(end) + " " + parseDay(end).getUTCFullYear();
     },
     time: function (iso) {
+      if (!iso) return "–";
       var d = parseTime(iso);
       return fmt.day(iso.slice(0, 10)) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " UTC";
     },
@@ -718,7 +722,7 @@
         var detail = el("div", { class: "node-detail" }, [
           delta(node.change, node.is_rate ? "pp" : "num"),
           el("span", { text: "was " + own(node.previous_value) }),
-          isNum(node.change_ratio) && !node.is_rate ? el("span", { text: fmt.signed(node.change_ratio, "pct") }) : null
+          isNum(node.change_ratio) && !node.is_rate && Math.abs(node.change) >= 0.05 ? el("span", { text: fmt.signed(node.change_ratio, "pct") }) : null
         ]);
         var children = [
           el("div", { class: "node-head" }, [
@@ -762,7 +766,7 @@
       var root = kpi.nodes.filter(function (n) { return n.is_north_star; })[0];
       var spec = {
         title: (root ? root.node_name : "North star") + " by week",
-        subtitle: "Complete ISO weeks (Monday to Sunday), the latest " + kpi.history.length + ".",
+        subtitle: kpi.history.length ? "Complete ISO weeks (Monday to Sunday), the latest " + kpi.history.length + "." : "Complete ISO weeks (Monday to Sunday).",
         x: { kind: "date", every: 7 },
         y: { kind: "int", title: "per week", headroom: 1.15 }
       };
