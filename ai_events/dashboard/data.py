@@ -82,6 +82,7 @@ class Window:
     """The dates the dashboard reports on."""
 
     today: dt.date
+    first_data_date: dt.date | None
     latest_data_date: dt.date | None
     period_start: dt.date | None
     period_end: dt.date | None
@@ -200,11 +201,11 @@ def reporting_window(con: duckdb.DuckDBPyConnection, today: dt.date) -> Window:
         """
     ).fetchone()
     if latest is None:
-        return Window(today, None, None, None)
+        return Window(today, None, None, None, None)
     yesterday = today - dt.timedelta(days=1)
     # Today is still filling up: end yesterday, unless today is all there is.
     end = min(latest, yesterday) if first <= yesterday else latest
-    return Window(today, latest, end - dt.timedelta(days=PERIOD_DAYS - 1), end)
+    return Window(today, first, latest, end - dt.timedelta(days=PERIOD_DAYS - 1), end)
 
 
 def rated(rows: list[Row], successes: str, trials: str, z: float) -> list[Row]:
@@ -593,6 +594,7 @@ def collect(database: Path, now: dt.datetime | None = None, project_dir: Path = 
                 "generated_at": moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "database": database.name,
                 "today": window.today.isoformat(),
+                "first_data_date": plain(window.first_data_date),
                 "latest_data_date": plain(window.latest_data_date),
                 "period_start": plain(window.period_start),
                 "period_end": plain(window.period_end),

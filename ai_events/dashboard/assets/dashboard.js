@@ -698,7 +698,8 @@
     guarded("kpi-tree", function (figure) {
       var spec = {
         title: "KPI tree: each driver's change, week over week",
-        subtitle: kpi.week_start ? "Week of " + fmt.range(kpi.week_start, kpi.week_end) + " vs the week of " + fmt.day(kpi.previous_week_start) + ". The highlighted path is what moved the north star most." : ""
+        subtitle: kpi.week_start ? "Week of " + fmt.range(kpi.week_start, kpi.week_end) + " vs the week of " + fmt.day(kpi.previous_week_start) + ". The highlighted path is what moved the north star most." +
+          (META.first_data_date && META.first_data_date > kpi.week_start ? " The data starts on " + fmt.day(META.first_data_date) + ", so this week is partial." : "") : ""
       };
       if (!kpi.nodes.length) {
         lede.textContent = "";
