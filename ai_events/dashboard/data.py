@@ -115,8 +115,8 @@ def open_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         if "lock" in message.lower():
             raise DashboardError(
                 f"{database} is locked by a process writing to it (a build or a load): "
-                "DuckDB lets no reader in while a writer holds the file. Run the "
-                "dashboard when it finishes, or read a copy made by `ai-events publish`"
+                "DuckDB lets no reader in while a writer holds the file. Try again "
+                "when it finishes; BI tools should read the copy `ai-events publish` makes"
             ) from error
         raise DashboardError(f"{database} cannot be opened as a DuckDB file: {message}") from error
     try:
@@ -169,21 +169,13 @@ def plain(value: Any) -> Any:
 
 def rate(successes: float | None, trials: float | None, z: float) -> Row:
     """A rolled-up rate with its Wilson interval, from summed counts."""
-    successes = successes or 0
-    trials = trials or 0
-    if trials <= 0:
-        return {
-            "successes": successes,
-            "trials": trials,
-            "rate": None,
-            "lower": None,
-            "upper": None,
-        }
-    lower, upper = wilson_interval(successes, trials, z)
+    successes, trials = successes or 0, trials or 0
+    measured = trials > 0
+    lower, upper = wilson_interval(successes, trials, z) if measured else (None, None)
     return {
         "successes": successes,
         "trials": trials,
-        "rate": successes / trials,
+        "rate": successes / trials if measured else None,
         "lower": lower,
         "upper": upper,
     }
@@ -357,18 +349,14 @@ def is_rate_node(node_id: str) -> bool:
 
 def kpi_section(con: duckdb.DuckDBPyConnection, w: Window) -> Row:
     """The KPI tree for the latest complete ISO week against the week before."""
-    complete_before = w.today - dt.timedelta(days=7)
-    weeks = [
-        week
-        for (week,) in con.execute(
-            "select distinct period_start from marts.fct_kpi_tree "
-            "where period = 'week' and period_start <= ? order by period_start",
-            [complete_before],
-        ).fetchall()
-    ]
-    if not weeks:
+    # A week is complete once its Sunday is over: it started a week ago or more.
+    (week,) = con.execute(
+        "select max(period_start) from marts.fct_kpi_tree "
+        "where period = 'week' and period_start <= ?",
+        [w.today - dt.timedelta(days=7)],
+    ).fetchone()
+    if week is None:
         return {"week_start": None, "nodes": [], "history": [], "driver_path": []}
-    week = weeks[-1]
     nodes = query(
         con,
         """
