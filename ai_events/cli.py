@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -306,6 +307,64 @@ def _build_on_spark(landing: Path | None, no_load: bool) -> None:
         run_dbt(["build"], extra_env=spark_env())
     except DbtFailed as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.option(
+    "--events",
+    required=True,
+    type=click.IntRange(1_000, 10_000_000),
+    help="True events to simulate, 1,000 to 10,000,000.",
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="Seed of every choice.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A new or empty folder: landing files go to OUT/landing, the truth to OUT/truth.json.",
+)
+@click.option(
+    "--start",
+    default="2026-09-07",
+    show_default=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="First simulated day (UTC).",
+)
+@click.option("--days", default=28, show_default=True, type=click.IntRange(1, 366))
+@click.option(
+    "--dirt",
+    "dirt_specs",
+    multiple=True,
+    metavar="NAME=RATE[,...]",
+    help="Override dirt rates (repeatable); 'none' zeroes them all first. Names: "
+    "duplicates, clock_skew, late, name_variants, legacy_names, dual_write, bots, "
+    "malformed, lost_impressions.",
+)
+def simulate(
+    events: int, seed: int, out: Path, start: dt.datetime, days: int, dirt_specs: tuple[str, ...]
+) -> None:
+    """Write seeded, dirty tracker traffic of an AI product as landing files,
+    with the exact counts per mart cell it planted (truth.json)."""
+    from ai_events.simulate import DirtError, SimulationError, parse_dirt
+    from ai_events.simulate import simulate as run_simulation
+
+    try:
+        dirt = parse_dirt(dirt_specs)
+    except DirtError as error:
+        raise click.BadParameter(str(error), param_hint="--dirt") from error
+    try:
+        result = run_simulation(
+            events=events,
+            seed=seed,
+            out=out,
+            dirt=dirt,
+            start=start.date(),
+            days=days,
+            progress=sys.stderr.isatty(),
+        )
+    except SimulationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(result.describe())
 
 
 @main.group()
