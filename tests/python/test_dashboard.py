@@ -170,7 +170,7 @@ def surfaces(seed: int = 11) -> tuple[list[wire.AppEvent], list[wire.AppEvent]]:
                 steps.append(("conversation_ended", {"outcome": "resolved"}))
             elif draw < confidence * 0.9 + 0.12:
                 steps.append(("conversation_ended", {"outcome": "abandoned"}))
-            elif number % 3 or number >= 15:
+            elif number % 3:
                 steps.append(("conversation_ended", {"outcome": "escalated"}))
             for step, (name, props) in enumerate(steps):
                 rudderstack.append(event(name, f"{conversation}_{step}",

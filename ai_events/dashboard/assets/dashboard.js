@@ -488,7 +488,9 @@
           c.root.appendChild(whisker);
           labelY = y(v.hi) - 5;
         }
-        c.root.appendChild(svg("text", { class: "value-label", x: bx + bw / 2, y: labelY, "text-anchor": "middle", text: format(v.y) }));
+        // Narrow bars get whole percents, so that neighbouring labels never touch.
+        var label = spec.y.kind === "pct" && bw < 42 ? fmt.pct(v.y, 0) : format(v.y);
+        c.root.appendChild(svg("text", { class: "value-label", x: bx + bw / 2, y: labelY, "text-anchor": "middle", text: label }));
       });
     });
     xTitle(c, spec.x && spec.x.title);
