@@ -181,6 +181,55 @@ def _stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _read_only_options(what: str, default_out: str):
+    """--db (opened read-only) and --out, for the commands that read the marts."""
+
+    def decorate(command):
+        command = click.option(
+            "--out",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help=f"The file to write (default: {default_out} beside the DuckDB file).",
+        )(command)
+        return click.option(
+            "--db",
+            type=click.Path(path_type=Path),
+            help=f"DuckDB file to {what}, opened read-only (default $AI_EVENTS_DB).",
+        )(command)
+
+    return decorate
+
+
+@main.command()
+@_read_only_options("read", "dashboard.html")
+def dashboard(db: Path | None, out: Path | None) -> None:
+    """Write a self-contained HTML dashboard of the KPI and data-quality marts
+    (no network needed to open it), and print its path."""
+    from ai_events.dashboard import DashboardError, build_dashboard
+
+    database = db or database_path()
+    try:
+        written = build_dashboard(database, out or database.with_name("dashboard.html"))
+    except DashboardError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Dashboard: {written.resolve()}")
+
+
+@main.command()
+@_read_only_options("copy from", "published.duckdb")
+def publish(db: Path | None, out: Path | None) -> None:
+    """Copy the public schemas (marts, ml) to a separate DuckDB file for BI
+    tools, replacing it whole: readers of the copy never block a build."""
+    from ai_events.dashboard import DashboardError
+    from ai_events.dashboard.publish import publish as publish_copy
+
+    database = db or database_path()
+    try:
+        summary = publish_copy(database, out or database.with_name("published.duckdb"))
+    except DashboardError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{summary.describe()}: {summary.path.resolve()}")
+
+
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path), help="Landing folder to load first.")
 @click.option("--no-load", is_flag=True, help="Build without loading new files.")

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ai_events.collector import CollectorConfig, serve
+from ai_events.dashboard import build_dashboard
 from ai_events.dbt_runner import run_dbt
 from ai_events.landing.loader import LoadSummary, load_paths
 from ai_events.project import PROJECT_DIR
@@ -36,6 +37,7 @@ class DemoResult:
     load: LoadSummary
     ctr_rows: list[tuple]  # fct_feed_ctr, every row
     ctr_by_version_and_position: list[tuple]  # the same, summed over the days
+    dashboard: Path  # the HTML dashboard of the marts
 
 
 def collect_with_segment(landing: Path, events: list[SentEvent]) -> int:
@@ -103,7 +105,9 @@ def run_demo(
             order by model_version, position
             """
         ).fetchall()
-    return DemoResult(database, landing, sent, summary, rows, rollup)
+    dashboard = build_dashboard(database, directory / "dashboard.html")
+    log.info("dashboard (open it in a browser, no network needed): %s", dashboard)
+    return DemoResult(database, landing, sent, summary, rows, rollup, dashboard)
 
 
 CTR_HEADER = (
