@@ -166,7 +166,8 @@ class BuildResult:
         for check in self.failures:
             lines.append(f"  FAILED  {check.describe()}")
         for check in self.warnings:
-            lines.append(f"  warning {check.describe()}")
+            # A warning is a line: the rows behind it are in the table it names.
+            lines.append(f"  warning {check.describe().splitlines()[0]}")
         lines.append(
             f"build {self.run_id}: {'succeeded' if self.ok else 'FAILED'} in "
             f"{((self.finished_at or _now()) - self.started_at).total_seconds():.1f} s"
@@ -334,6 +335,7 @@ def run_build(
     target: Path | None = None,
     quality: bool = True,
     dbt_args: list[str] | None = None,
+    quiet: bool = False,
 ) -> BuildResult:
     """One scheduled run (see the module docstring). Raises BuildLocked when
     another run holds the warehouse."""
@@ -353,7 +355,11 @@ def run_build(
                 result.load = load_paths(con, [landing])
             log.info("loaded: %s", result.load.describe())
         result.dbt_returncode = run_dbt(
-            ["build", *(dbt_args or [])], database=database, check=False, target_path=target
+            ["build", *(dbt_args or [])],
+            database=database,
+            check=False,
+            target_path=target,
+            quiet=quiet,
         )
         checks, result.models_built, result.tests_passed = dbt_checks(target, database)
         result.checks += checks

@@ -46,21 +46,31 @@ def main(verbose: bool) -> None:
 @click.option("--seed", default=7, show_default=True, help="Seed of the generated traffic.")
 @click.option("--quiet", is_flag=True, help="Show only dbt's errors.")
 def demo(seed: int, quiet: bool) -> None:
-    """Send sample traffic through the real Segment SDK, land it, build, and
-    print the feed's click-through table."""
+    """Send a week of feed traffic through the real Segment SDK to a local
+    collector, simulate four earlier weeks of the whole product through all
+    four trackers, build, check, and print the feed's click-through table
+    and where the warehouse and its dashboard are."""
     from ai_events.demo import CTR_HEADER, format_table, run_demo
 
     result = run_demo(seed=seed, quiet=quiet)
-    days = sorted({row[0] for row in result.ctr_rows})
+    click.echo("")
+    click.echo(result.build.summary())
+    sdk_days = sorted({row[0] for row in result.ctr_rows if row[0] >= result.first_sdk_day})
     click.echo("")
     click.echo(
-        f"Feed click-through rate by model version and position, {days[0]} to {days[-1]} "
-        f"(marts.fct_feed_ctr, summed over {len(days)} days):"
+        f"Feed click-through rate by model version and position, {sdk_days[0]} to "
+        f"{sdk_days[-1]}, the days the Segment SDK sent (marts.fct_feed_ctr, summed):"
     )
     click.echo(format_table(CTR_HEADER, result.ctr_by_version_and_position))
     click.echo("")
-    click.echo(f"Sent {len(result.sent)} events through the Segment SDK; {result.load.describe()}.")
+    click.echo(f"Sent {len(result.sent)} events through the Segment SDK to the collector.")
+    click.echo(f"Simulated: {result.simulation.describe()}")
     click.echo(f"Warehouse (DuckDB file): {result.database}")
+    if result.build.data_docs is not None:
+        click.echo(f"Data Docs: {result.build.data_docs}")
+    click.echo(f"Dashboard (open in a browser, no network needed): {result.dashboard}")
+    if not result.build.ok:
+        sys.exit(1)
 
 
 @main.command()

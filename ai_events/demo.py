@@ -1,12 +1,16 @@
-"""The demo: real SDK traffic through the collector, loaded and built.
+"""The demo: real SDK traffic and a simulated product, loaded and built.
 
-Everything runs on this machine: the collector listens on 127.0.0.1, the
-Segment SDK sends to it, the loader lands the files in a DuckDB file of the
-demo's own, and `dbt build` turns them into marts.
+Everything runs on this machine. The collector listens on 127.0.0.1 and the
+real Segment SDK sends it the last six days of feed traffic; the simulator
+writes four earlier weeks of the whole product (feed, writing suggestions,
+support chatbot, experiments) through all four trackers, dirt included,
+with the truth of every mart cell. `ai-events build`'s run then loads both,
+builds the marts, checks them, and the dashboard is written from them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -16,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 
+from ai_events.build import BuildResult, run_build
 from ai_events.collector import CollectorConfig, serve
 from ai_events.dashboard import build_dashboard
-from ai_events.dbt_runner import run_dbt
-from ai_events.landing.loader import LoadSummary, load_paths
 from ai_events.project import PROJECT_DIR
+from ai_events.simulate import SimulationResult, simulate
 from ai_events.traffic import SentEvent, feed_traffic, send_with_segment
 
 log = logging.getLogger(__name__)
@@ -29,15 +33,27 @@ DEMO_DIR = PROJECT_DIR / "warehouse" / "demo"
 DEMO_WRITE_KEY = "demo-segment-write-key"
 
 
+# The SDK sends the last SDK_DAYS days; the simulated weeks end before them,
+# so the two never share a mart cell.
+SDK_DAYS = 6
+SIMULATED_DAYS = 28
+SIMULATED_EVENTS = 40_000
+
+
 @dataclass
 class DemoResult:
     database: Path
     landing: Path
-    sent: list[SentEvent]
-    load: LoadSummary
+    sent: list[SentEvent]  # what the app asked the Segment SDK to send
+    simulation: SimulationResult  # the simulated weeks, with their truth
+    build: BuildResult
     ctr_rows: list[tuple]  # fct_feed_ctr, every row
-    ctr_by_version_and_position: list[tuple]  # the same, summed over the days
+    ctr_by_version_and_position: list[tuple]  # the SDK's days, summed
     dashboard: Path  # the HTML dashboard of the marts
+
+    @property
+    def first_sdk_day(self) -> dt.date:
+        return min(e.timestamp for e in self.sent).date()
 
 
 def collect_with_segment(landing: Path, events: list[SentEvent]) -> int:
@@ -62,6 +78,7 @@ def run_demo(
     seed: int = 7,
     quiet: bool = False,
     target_path: Path | None = None,
+    today: dt.date | None = None,
 ) -> DemoResult:
     """Start from an empty demo folder and run the whole path once."""
     if directory.exists():
@@ -69,21 +86,43 @@ def run_demo(
     landing = directory / "landing"
     database = directory / "ai_events.duckdb"
     landing.mkdir(parents=True)
+    today = today or dt.datetime.now(dt.UTC).date()
 
-    sent = feed_traffic(seed=seed, users=60)
-    requests = collect_with_segment(landing, sent)
+    simulation = simulate(
+        SIMULATED_EVENTS,
+        out=directory / "simulated",
+        seed=seed,
+        start=today - dt.timedelta(days=SDK_DAYS + 2 + SIMULATED_DAYS),
+        days=SIMULATED_DAYS,
+    )
+    shutil.copytree(simulation.landing, landing / "simulated")
+    log.info("simulated: %s", simulation.describe())
+
+    sent = feed_traffic(seed=seed, users=60, days=SDK_DAYS)
+    requests = collect_with_segment(landing / "collected", sent)
     # What the app asked the SDK to send, for anyone who wants to recount.
     with open(directory / "sent_events.ndjson", "w") as handle:
         for event in sent:
             handle.write(json.dumps(asdict(event), default=str) + "\n")
-    log.info("collected %d events in %d requests", len(sent), requests)
+    log.info("collected %d events from the Segment SDK in %d requests", len(sent), requests)
 
-    with duckdb.connect(str(database)) as con:
-        summary = load_paths(con, [landing])
-    log.info("loaded: %s", summary.describe())
-
-    run_dbt(["build"], database=database, quiet=quiet, target_path=target_path)
-
+    # The simulated experiments are not split evenly: say how they were planned,
+    # so the sample-ratio check tests the assignment against its own plan.
+    allocations = {
+        planted["experiment_id"]: {
+            variant: arm["share"] for variant, arm in planted["arms"].items()
+        }
+        for key, planted in simulation.truth["planted"].items()
+        if key.endswith("_experiment")
+    }
+    build = run_build(
+        database,
+        landing,
+        directory / "quality",
+        target=target_path,
+        quiet=quiet,
+        dbt_args=["--vars", json.dumps({"experiment_allocations": allocations})],
+    )
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(
             "select event_date, model_version, position, impressions, clicks, "
@@ -101,13 +140,14 @@ def run_demo(
                 sum(orphan_clicks) as orphan_clicks,
                 sum(clicks) / nullif(sum(impressions), 0) as click_through_rate
             from marts.fct_feed_ctr
+            where event_date >= ?
             group by model_version, position
             order by model_version, position
-            """
+            """,
+            [min(e.timestamp for e in sent).date()],
         ).fetchall()
     dashboard = build_dashboard(database, directory / "dashboard.html")
-    log.info("dashboard (open it in a browser, no network needed): %s", dashboard)
-    return DemoResult(database, landing, sent, summary, rows, rollup, dashboard)
+    return DemoResult(database, landing, sent, simulation, build, rows, rollup, dashboard)
 
 
 CTR_HEADER = (

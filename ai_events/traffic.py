@@ -56,7 +56,9 @@ def feed_traffic(
     lost_impression_rate: float = 0.03,
 ) -> list[SentEvent]:
     """A seeded sample of feed events on the `days` days before `now` (UTC)."""
-    rng = random.Random(seed)
+    # A stream of its own, so that its message ids never meet those of the
+    # simulator run with the same seed.
+    rng = random.Random(f"segment-sdk-traffic-{seed}")
     today = (now or dt.datetime.now(dt.UTC)).date()
     events: list[SentEvent] = []
 

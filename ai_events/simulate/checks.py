@@ -49,14 +49,19 @@ def raw_differences(con: duckdb.DuckDBPyConnection, emitted: Mapping) -> list[st
 
 
 def mart_differences(
-    con: duckdb.DuckDBPyConnection, truth: Mapping, columns: Mapping[str, Sequence[str]]
+    con: duckdb.DuckDBPyConnection,
+    truth: Mapping,
+    columns: Mapping[str, Sequence[str]],
+    where: Mapping[str, str] | None = None,
 ) -> list[Difference]:
     """Every cell and column where `marts.<mart>` differs from the truth, for
-    the columns named per mart."""
+    the columns named per mart; `where` limits a mart's rows to those the
+    simulation wrote (a warehouse holding other data too)."""
     found: list[Difference] = []
     for mart, names in columns.items():
         selected = [*MARTS[mart].key, *names]
-        rows = con.execute(f"select {', '.join(selected)} from marts.{mart}").fetchall()
+        condition = f" where {where[mart]}" if where and mart in where else ""
+        rows = con.execute(f"select {', '.join(selected)} from marts.{mart}{condition}").fetchall()
         mart_rows = [dict(zip(selected, row, strict=True)) for row in rows]
         found += compare(mart, truth["marts"][mart], mart_rows, names)
     return found

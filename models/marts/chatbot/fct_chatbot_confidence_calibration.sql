@@ -17,7 +17,9 @@ bucketed as (
     select
         *,
         least(
-            floor(mean_intent_confidence / {{ width }}) * {{ width }},
+            -- A hair's tolerance, so that 0.6 / 0.1 = 5.999... still opens
+            -- the 0.6 bucket.
+            floor(mean_intent_confidence / {{ width }} + 1e-9) * {{ width }},
             1 - {{ width }}
         ) as confidence_bucket_lower
     from conversations
