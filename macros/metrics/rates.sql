@@ -2,6 +2,10 @@
     Rates and their uncertainty. A rate is always a ratio of sums: roll a
     mart up by summing its counts and dividing again, never by averaging
     its rates.
+
+    Literals in a quotient are cast to double: Spark reads 1.0 as a
+    decimal, and keeps as few as six decimal places of a quotient of
+    decimals (1.0 / 3 is 0.333333 there), where DuckDB divides as doubles.
 #}
 
 {#- successes / trials, NULL when there were no trials. -#}
@@ -19,16 +23,17 @@
 #}
 {% macro wilson_bound(successes, trials, bound) -%}
     {%- set z = var('rate_confidence_z') -%}
+    {%- set z_squared = 'cast(' ~ z * z ~ ' as double)' -%}
     {%- set p = 'cast(' ~ successes ~ ' as double) / ' ~ trials -%}
     case
         when {{ trials }} > 0
             then (
-                {{ p }} + {{ z * z }} / (2.0 * {{ trials }})
+                {{ p }} + {{ z_squared }} / (2.0 * {{ trials }})
                 {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
                     {{ p }} * (1 - {{ p }}) / {{ trials }}
-                    + {{ z * z }} / (4.0 * {{ trials }} * {{ trials }})
+                    + {{ z_squared }} / (4.0 * {{ trials }} * {{ trials }})
                 )
-            ) / (1 + {{ z * z }} / {{ trials }})
+            ) / (1 + {{ z_squared }} / {{ trials }})
     end
 {%- endmacro %}
 
@@ -46,8 +51,9 @@
             then 1 - {{ ai_events.erf_approximation('sqrt(' ~ statistic ~ ' / 2.0)') }}
         else
             1 - {{ ai_events.normal_cdf(
-                '(power(' ~ statistic ~ ' / ' ~ df ~ ', 1.0 / 3) - (1 - 2.0 / (9 * '
-                ~ df ~ '))) / sqrt(2.0 / (9 * ' ~ df ~ '))'
+                '(power(' ~ statistic ~ ' / ' ~ df ~ ', cast(1 as double) / 3)'
+                ~ ' - (1 - cast(2 as double) / (9 * ' ~ df ~ ')))'
+                ~ ' / sqrt(cast(2 as double) / (9 * ' ~ df ~ '))'
             ) }}
     end
 {%- endmacro %}
@@ -91,6 +97,6 @@
             then {{ weight / (weights.values() | sum) }}
         {%- endfor %}
         {%- endfor %}
-        when true then 1.0 / count(*) over (partition by {{ experiment_column }})
+        when true then cast(1 as double) / count(*) over (partition by {{ experiment_column }})
     end
 {%- endmacro %}
