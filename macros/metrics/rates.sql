@@ -8,11 +8,14 @@
     decimals (1.0 / 3 is 0.333333 there), where DuckDB divides as doubles.
 #}
 
-{#- successes / trials, NULL when there were no trials. -#}
+{#-
+    successes / trials, NULL when there were no trials. Either may be an
+    expression (`conversations - open_conversations`): each is bracketed.
+-#}
 {% macro safe_rate(successes, trials) -%}
     case
-        when {{ trials }} > 0
-            then cast({{ successes }} as double) / {{ trials }}
+        when ({{ trials }}) > 0
+            then cast({{ successes }} as double) / ({{ trials }})
     end
 {%- endmacro %}
 
@@ -24,16 +27,17 @@
 {% macro wilson_bound(successes, trials, bound) -%}
     {%- set z = var('rate_confidence_z') -%}
     {%- set z_squared = 'cast(' ~ z * z ~ ' as double)' -%}
-    {%- set p = 'cast(' ~ successes ~ ' as double) / ' ~ trials -%}
+    {%- set n = '(' ~ trials ~ ')' -%}
+    {%- set p = '(cast(' ~ successes ~ ' as double) / ' ~ n ~ ')' -%}
     case
-        when {{ trials }} > 0
+        when {{ n }} > 0
             then (
-                {{ p }} + {{ z_squared }} / (2.0 * {{ trials }})
+                {{ p }} + {{ z_squared }} / (2.0 * {{ n }})
                 {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
-                    {{ p }} * (1 - {{ p }}) / {{ trials }}
-                    + {{ z_squared }} / (4.0 * {{ trials }} * {{ trials }})
+                    {{ p }} * (1 - {{ p }}) / {{ n }}
+                    + {{ z_squared }} / (4.0 * {{ n }} * {{ n }})
                 )
-            ) / (1 + {{ z_squared }} / {{ trials }})
+            ) / (1 + {{ z_squared }} / {{ n }})
     end
 {%- endmacro %}
 
