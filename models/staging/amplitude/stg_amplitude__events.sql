@@ -103,7 +103,8 @@ flattened as (
         source_line,
         source_index,
         case
-            when amp.event_type = '$identify' then user_properties.{{ adapter.quote('$set') }}
+            when amp.event_type = '$identify'
+                then user_properties.{{ adapter.quote('$set') }}
             else amp.event_properties
         end as properties,
         {{ context_property_columns({
