@@ -46,18 +46,21 @@
     the sample-ratio-mismatch check: exact through erfc for one degree of
     freedom, the Wilson-Hilferty normal approximation for more. erf is
     Abramowitz and Stegun's 7.1.26 (error under 2e-7), written out because
-    not every engine has it.
+    not every engine has it. Both arguments may be expressions
+    (`variants - 1`): each is bracketed.
 #}
 {% macro chi_square_p_value(statistic, df) -%}
+    {%- set x = '(' ~ statistic ~ ')' -%}
+    {%- set k = '(' ~ df ~ ')' -%}
     case
-        when {{ df }} < 1 or {{ statistic }} is null then null
-        when {{ df }} = 1
-            then 1 - {{ ai_events.erf_approximation('sqrt(' ~ statistic ~ ' / 2.0)') }}
+        when {{ k }} < 1 or {{ x }} is null then null
+        when {{ k }} = 1
+            then 1 - {{ ai_events.erf_approximation('sqrt(' ~ x ~ ' / 2.0)') }}
         else
             1 - {{ ai_events.normal_cdf(
-                '(power(' ~ statistic ~ ' / ' ~ df ~ ', cast(1 as double) / 3)'
-                ~ ' - (1 - cast(2 as double) / (9 * ' ~ df ~ ')))'
-                ~ ' / sqrt(cast(2 as double) / (9 * ' ~ df ~ '))'
+                '(power(' ~ x ~ ' / ' ~ k ~ ', cast(1 as double) / 3)'
+                ~ ' - (1 - cast(2 as double) / (9 * ' ~ k ~ ')))'
+                ~ ' / sqrt(cast(2 as double) / (9 * ' ~ k ~ '))'
             ) }}
     end
 {%- endmacro %}

@@ -2,7 +2,8 @@
 -- json_struct (a key with a dollar sign, a nested spec, a string kept
 -- quoted in a json field), json_raw_fields, json_unquote, json_object_of,
 -- json_keys_not_in, json_value_by_key_prefix, json_first_in_array,
--- json_quote_text, skew_corrected_at, epoch_microseconds and date_series.
+-- json_quote_text, string_literal, skew_corrected_at, epoch_microseconds
+-- and date_series.
 -- A backslash is written chr(92), which both engines read alike. Rows
 -- returned are the cases that disagree.
 
@@ -127,6 +128,14 @@ checks as (
             and {{ json_unquote(json_quote_text('plain_text')) }} = plain_text
             and {{ json_quote_text('cast(null as string)') }} is null,
             false
+        ) as agrees
+    from documents
+    union all
+    select
+        'string_literal' as macro_name,
+        'a quote and a backslash' as case_input,
+        coalesce(
+            {{ string_literal("a'b\\c") }} = 'a''b' || chr(92) || 'c', false
         ) as agrees
     from documents
     union all
