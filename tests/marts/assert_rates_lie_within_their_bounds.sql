@@ -1,6 +1,7 @@
 -- Every rate with a confidence interval lies within it, and the interval
 -- within 0 and 1, whatever the rate's denominator (an expression such as
--- closed conversations included). Returns the rows where either fails.
+-- closed conversations included), up to the rounding of doubles (a bound
+-- at 0 may come out as -1e-17). Returns the rows where either fails.
 
 with
 
@@ -31,8 +32,8 @@ select * from bounded
 where
     rate is not null
     and (
-        rate_lower < 0
-        or rate_upper > 1
+        rate_lower < -1e-12
+        or rate_upper > 1 + 1e-12
         or rate < rate_lower - 1e-12
         or rate > rate_upper + 1e-12
     )
