@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -25,14 +26,13 @@ TARGET_OPTION = click.option(
 
 
 def _setup_logging(verbose: bool) -> None:
+    """Our own messages at info (debug with -v); libraries only when they warn."""
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s" if verbose else "%(message)s",
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s" if verbose else "%(message)s",
         datefmt="%H:%M:%S",
     )
-    # Library chatter stays at debug level.
-    for noisy in ("segment", "rudderstack", "snowplow_tracker", "amplitude", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -184,32 +184,66 @@ def _stop_on_signal(signum: int, frame: object) -> None:
 @main.command()
 @click.option("--landing", type=click.Path(path_type=Path), help="Landing folder to load first.")
 @click.option("--no-load", is_flag=True, help="Build without loading new files.")
+@click.option("--no-quality", is_flag=True, help="Skip the Great Expectations checkpoint.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental models from scratch.")
 @TARGET_OPTION
-def build(landing: Path | None, no_load: bool, target: str) -> None:
-    """Load what landed since the last run, then `dbt build`."""
-    from ai_events.dbt_runner import DbtFailed, run_dbt
-    from ai_events.landing.loader import load_paths
-    from ai_events.taxonomy.generate import generate
+def build(
+    landing: Path | None, no_load: bool, no_quality: bool, full_refresh: bool, target: str
+) -> None:
+    """Load what landed since the last run, `dbt build`, check freshness and
+    quality, and record the run. Safe on a schedule: a run that finds another
+    one going says so and exits with status 75."""
+    from ai_events.build import EXIT_LOCKED, BuildLocked, run_build
+    from ai_events.project import quality_path
 
-    # The registry is the source of truth: regenerate what dbt reads from it,
-    # so that an edited taxonomy/ takes effect in this build.
-    written = generate(_registry()).written
-    if written:
-        click.echo(f"taxonomy: regenerated {len(written)} files from taxonomy/")
     if target == "spark":
+        from ai_events.taxonomy.generate import generate
+
+        generate(_registry())
         _build_on_spark(landing, no_load)
         return
-    database = database_path()
-    database.parent.mkdir(parents=True, exist_ok=True)
-    folder = landing or landing_path()
-    if not no_load and folder.exists():
-        with duckdb.connect(str(database)) as con:
-            summary = load_paths(con, [folder], progress=sys.stderr.isatty())
-        click.echo(summary.describe())
     try:
-        run_dbt(["build"], database=database, extra_env={"AI_EVENTS_TARGET": target})
-    except DbtFailed as error:
+        result = run_build(
+            database_path(),
+            None if no_load else (landing or landing_path()),
+            quality_path(),
+            quality=not no_quality,
+            dbt_args=["--full-refresh"] if full_refresh else [],
+        )
+    except BuildLocked as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_LOCKED)
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path), help="DuckDB file (default $AI_EVENTS_DB).")
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path),
+    help="dbt manifest of the last build (default target/manifest.json).",
+)
+def quality(db: Path | None, manifest: Path | None) -> None:
+    """Run the Great Expectations checkpoint on the warehouse and write Data Docs."""
+    from ai_events.project import PROJECT_DIR, quality_path
+    from ai_events.quality.checkpoint import SuiteError, run_quality
+
+    manifest = manifest or PROJECT_DIR / "target" / "manifest.json"
+    if not manifest.exists():
+        raise click.ClickException(f"{manifest}: no dbt manifest; run `ai-events build` first")
+    try:
+        report = run_quality(db or database_path(), manifest, quality_path())
+    except SuiteError as error:
         raise click.ClickException(str(error)) from error
+    for outcome in report.failures:
+        click.echo(f"  FAILED  {outcome.describe()}")
+    for outcome in report.warnings:
+        click.echo(f"  warning {outcome.describe()}")
+    click.echo(f"{report.describe()}; Data Docs: {report.docs}")
+    if report.failures:
+        sys.exit(1)
 
 
 def _build_on_spark(landing: Path | None, no_load: bool) -> None:
@@ -224,6 +258,64 @@ def _build_on_spark(landing: Path | None, no_load: bool) -> None:
         run_dbt(["build"], extra_env=spark_env())
     except DbtFailed as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.option(
+    "--events",
+    required=True,
+    type=click.IntRange(1_000, 10_000_000),
+    help="True events to simulate, 1,000 to 10,000,000.",
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="Seed of every choice.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A new or empty folder: landing files go to OUT/landing, the truth to OUT/truth.json.",
+)
+@click.option(
+    "--start",
+    default="2026-09-07",
+    show_default=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="First simulated day (UTC).",
+)
+@click.option("--days", default=28, show_default=True, type=click.IntRange(1, 366))
+@click.option(
+    "--dirt",
+    "dirt_specs",
+    multiple=True,
+    metavar="NAME=RATE[,...]",
+    help="Override dirt rates (repeatable); 'none' zeroes them all first. Names: "
+    "duplicates, clock_skew, late, name_variants, legacy_names, dual_write, bots, "
+    "malformed, lost_impressions.",
+)
+def simulate(
+    events: int, seed: int, out: Path, start: dt.datetime, days: int, dirt_specs: tuple[str, ...]
+) -> None:
+    """Write seeded, dirty tracker traffic of an AI product as landing files,
+    with the exact counts per mart cell it planted (truth.json)."""
+    from ai_events.simulate import DirtError, SimulationError, parse_dirt
+    from ai_events.simulate import simulate as run_simulation
+
+    try:
+        dirt = parse_dirt(dirt_specs)
+    except DirtError as error:
+        raise click.BadParameter(str(error), param_hint="--dirt") from error
+    try:
+        result = run_simulation(
+            events=events,
+            seed=seed,
+            out=out,
+            dirt=dirt,
+            start=start.date(),
+            days=days,
+            progress=sys.stderr.isatty(),
+        )
+    except SimulationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(result.describe())
 
 
 @main.group()

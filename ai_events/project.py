@@ -39,3 +39,10 @@ def spark_path() -> Path:
     if not path.is_absolute():
         path = PROJECT_DIR / path
     return path
+
+
+def quality_path() -> Path:
+    """Where the quality checkpoint keeps its state and Data Docs:
+    `AI_EVENTS_QUALITY_DIR`, else `warehouse/quality`."""
+    configured = os.environ.get("AI_EVENTS_QUALITY_DIR")
+    return Path(configured).resolve() if configured else PROJECT_DIR / "warehouse" / "quality"

@@ -338,19 +338,26 @@ def _column_entry(name: str, description: str, tests: list | None = None) -> dic
     return entry
 
 
-def event_model_columns(registry: Registry, conformed: bool) -> list[dict]:
-    """The YAML column entries of an event model. With `conformed`, every
-    row passed the plan, so the registry's values and ranges become tests."""
-    base_tests: dict[str, list] = {
-        "event_id": ["not_null"],
-        "event_at": ["not_null"],
-        "load_id": ["not_null"],
-        "source_protocol": [
-            "not_null",
-            {"accepted_values": {"arguments": {"values": list(SOURCE_PROTOCOLS)}}},
-        ],
-    }
-    if conformed:
+def event_model_columns(registry: Registry, tests: str) -> list[dict]:
+    """The YAML column entries of an event model, with the data tests that
+    fit where it sits:
+
+    - `staging`: the views parse every payload, so only columns that pass
+      straight through from the raw landing are tested there;
+    - `distinct`: the deduplicated table, where the keys are tested;
+    - `conformed`: every row passed the plan, so the registry's allowed
+      values and ranges become tests;
+    - `none`: columns documented, tested elsewhere.
+    """
+    base_tests: dict[str, list] = {}
+    protocols = {"accepted_values": {"arguments": {"values": list(SOURCE_PROTOCOLS)}}}
+    if tests in ("staging", "distinct"):
+        base_tests["load_id"] = ["not_null"]
+        base_tests["source_protocol"] = ["not_null", protocols]
+    if tests == "distinct":
+        base_tests["event_id"] = ["not_null", "unique"]
+        base_tests["event_at"] = ["not_null"]
+    if tests == "conformed":
         base_tests["event_name"] = ["not_null"]
     columns = [
         _column_entry(name, f"{{{{ doc('col_{name}') }}}}", base_tests.get(name))
@@ -358,17 +365,17 @@ def event_model_columns(registry: Registry, conformed: bool) -> list[dict]:
     ]
     for column, name in property_columns(registry):
         prop = registry.properties[name]
-        tests: list = []
-        if conformed and prop.allowed is not None:
-            tests.append({"accepted_values": {"arguments": {"values": list(prop.allowed)}}})
-        if conformed and (prop.minimum is not None or prop.maximum is not None):
+        checks: list = []
+        if tests == "conformed" and prop.allowed is not None:
+            checks.append({"accepted_values": {"arguments": {"values": list(prop.allowed)}}})
+        if tests == "conformed" and (prop.minimum is not None or prop.maximum is not None):
             bounds = {}
             if prop.minimum is not None:
                 bounds["min_value"] = prop.minimum
             if prop.maximum is not None:
                 bounds["max_value"] = prop.maximum
-            tests.append({"accepted_range": {"arguments": bounds}})
-        columns.append(_column_entry(column, f"{{{{ doc('property_{name}') }}}}", tests))
+            checks.append({"accepted_range": {"arguments": bounds}})
+        columns.append(_column_entry(column, f"{{{{ doc('property_{name}') }}}}", checks))
     return columns
 
 
@@ -384,7 +391,7 @@ def staging_models_yaml(registry: Registry, source: str) -> str:
             {
                 "name": name,
                 "description": description,
-                "columns": event_model_columns(registry, conformed=False),
+                "columns": event_model_columns(registry, tests="staging"),
             }
         ]
     )
@@ -400,12 +407,7 @@ def event_models_yaml(registry: Registry) -> str:
                     "protocol's event id; conformed and quarantined alike."
                 ),
                 "columns": [
-                    *(
-                        {**c, "data_tests": [*c.get("data_tests", []), "unique"]}
-                        if c["name"] == "event_id"
-                        else c
-                        for c in event_model_columns(registry, conformed=False)
-                    ),
+                    *event_model_columns(registry, tests="distinct"),
                     SESSION_COLUMNS[-1],
                 ],
             },
@@ -415,10 +417,7 @@ def event_models_yaml(registry: Registry) -> str:
                     "The conformed events with their actor after identity stitching, their "
                     "session, and the bot and dual-write flags that keep events out of KPIs."
                 ),
-                "columns": [
-                    *event_model_columns(registry, conformed=True),
-                    *SESSION_COLUMNS,
-                ],
+                "columns": [*event_model_columns(registry, tests="none"), *SESSION_COLUMNS],
             },
             {
                 "name": "int_events__conformed",
@@ -426,7 +425,7 @@ def event_models_yaml(registry: Registry) -> str:
                     "The distinct events that passed the tracking plan, with a typed column "
                     "per property: what every domain model reads."
                 ),
-                "columns": event_model_columns(registry, conformed=True),
+                "columns": event_model_columns(registry, tests="conformed"),
             },
         ]
     )

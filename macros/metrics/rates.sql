@@ -15,29 +15,30 @@
 {% macro safe_rate(successes, trials) -%}
     case
         when ({{ trials }}) > 0
-            then cast({{ successes }} as double) / ({{ trials }})
+            then cast(({{ successes }}) as double) / ({{ trials }})
     end
 {%- endmacro %}
 
 {#
     A bound of the Wilson score interval for a proportion, at the confidence
     var rate_confidence_z sets (1.96 for 95%). Unlike the normal
-    approximation it stays within 0 and 1 and behaves at small counts.
+    approximation it stays within 0 and 1 and behaves at small counts; the
+    clamp only absorbs rounding at a rate of exactly 0 or 1.
 #}
 {% macro wilson_bound(successes, trials, bound) -%}
     {%- set z = var('rate_confidence_z') -%}
     {%- set z_squared = 'cast(' ~ z * z ~ ' as double)' -%}
     {%- set n = '(' ~ trials ~ ')' -%}
-    {%- set p = '(cast(' ~ successes ~ ' as double) / ' ~ n ~ ')' -%}
+    {%- set p = '(cast((' ~ successes ~ ') as double) / ' ~ n ~ ')' -%}
     case
         when {{ n }} > 0
-            then (
+            then {{ 'greatest(0.0, ' if bound == 'lower' else 'least(1.0, ' }}(
                 {{ p }} + {{ z_squared }} / (2.0 * {{ n }})
                 {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
                     {{ p }} * (1 - {{ p }}) / {{ n }}
                     + {{ z_squared }} / (4.0 * {{ n }} * {{ n }})
                 )
-            ) / (1 + {{ z_squared }} / {{ n }})
+            ) / (1 + {{ z_squared }} / {{ n }}))
     end
 {%- endmacro %}
 

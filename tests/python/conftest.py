@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from ai_events.dbt_runner import run_dbt
 from ai_events.landing.loader import LoadSummary, load_paths
+from ai_events.project import PROJECT_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "samples"
@@ -63,6 +65,20 @@ class Warehouse:
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Warehouse:
     return Warehouse(tmp_path)
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project to edit (models, macros, taxonomy, ...)."""
+    shutil.copytree(
+        PROJECT_DIR,
+        destination,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "target", "warehouse", "logs", "python", "__pycache__",
+            "*.egg-info", "test-artifacts",
+        ),
+    )  # fmt: skip
+    (destination / "warehouse").mkdir()
+    return destination
 
 
 def write_ndjson(path: Path, documents: list[dict]) -> Path:

@@ -14,11 +14,10 @@ import pytest
 import yaml
 
 from ai_events import wire
-from ai_events.project import PROJECT_DIR
 from ai_events.taxonomy.generate import generate
 from ai_events.taxonomy.registry import load_registry, normalize_name
 
-from conftest import Warehouse, write_ndjson
+from conftest import Warehouse, copy_project, write_ndjson
 
 pytestmark = pytest.mark.dbt
 
@@ -216,7 +215,7 @@ def text_values(warehouse: Warehouse, schemas: tuple[str, ...]) -> list[tuple[st
 
 
 def test_no_personal_data_leaves_staging_in_clear(built: Warehouse) -> None:
-    values = text_values(built, ("staging", "intermediate", "marts"))
+    values = text_values(built, ("staging", "intermediate", "marts", "ml"))
     assert values, "nothing was scanned"
     leaks = [(where, v) for where, v in values if EMAIL.search(v) or IPV4.search(v)]
     assert leaks == []
@@ -248,13 +247,7 @@ def test_the_scan_finds_a_leak_when_there_is_one(built: Warehouse, tmp_path: Pat
 
 
 def test_a_new_event_flows_from_the_registry_alone(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        PROJECT_DIR, project,
-        ignore=shutil.ignore_patterns(".venv", ".git", "target", "warehouse", "logs", "python",
-                                      "__pycache__", "*.egg-info"),
-    )  # fmt: skip
-    (project / "warehouse").mkdir()
+    project = copy_project(tmp_path / "project")
     compose = project / "taxonomy" / "events" / "compose.yml"
     document = yaml.safe_load(compose.read_text())
     document["events"]["suggestion_rated"] = {

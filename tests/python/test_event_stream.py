@@ -312,9 +312,14 @@ def snapshot(warehouse: Warehouse) -> dict[str, list[tuple]]:
         "select table_schema, table_name from information_schema.tables "
         "where table_schema in ('staging', 'intermediate', 'marts') order by 1, 2"
     )
+
+    def steady(row: tuple) -> tuple:
+        # A float summed in parallel may differ in its last bits run to run.
+        return tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+
     return {
         f"{schema}.{table}": sorted(
-            warehouse.query(f"select * from {schema}.{table}"), key=lambda row: repr(row)
+            (steady(r) for r in warehouse.query(f"select * from {schema}.{table}")), key=repr
         )
         for schema, table in tables
     }

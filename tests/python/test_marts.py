@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ai_events import wire
 from ai_events.dbt_runner import dbt_executable
 from ai_events.project import PROJECT_DIR
 
-from conftest import Warehouse, write_ndjson
+from conftest import Warehouse, copy_project, write_ndjson
 
 pytestmark = pytest.mark.dbt
 
@@ -92,6 +91,20 @@ def surfaces() -> list[wire.AppEvent]:
             events.append(track(f"ce{number}", "conversation_ended",
                                 started + dt.timedelta(minutes=5), f"u{number % 6}",
                                 conversation_id=conversation, outcome=outcome))  # fmt: skip
+    # Conversations still going when the data ends are open, not abandoned.
+    for number in range(3):
+        events.append(
+            track(
+                f"open{number}",
+                "conversation_started",
+                ago(0, number),
+                "u1",
+                conversation_id=f"open{number}",
+                model_version="bot-1",
+            )
+        )
+    events.append(track("open_done", "conversation_ended", ago(0, 1), "u1",
+                        conversation_id="open0", outcome="resolved"))  # fmt: skip
     # Two experiments: one split evenly, one badly skewed.
     for user in range(60):
         events.append(track(f"x1_{user}", "experiment_exposed", ago(3), f"x{user}",
@@ -219,13 +232,7 @@ def test_every_public_mart_has_a_contract_and_a_primary_key_test(built: Warehous
 
 
 def test_a_mart_that_changes_a_column_type_fails_the_build(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(
-        PROJECT_DIR, project,
-        ignore=shutil.ignore_patterns(".venv", ".git", "target", "warehouse", "logs", "python",
-                                      "__pycache__", "*.egg-info"),
-    )  # fmt: skip
-    (project / "warehouse").mkdir()
+    project = copy_project(tmp_path / "project")
     mart = project / "models" / "marts" / "feed" / "fct_feed_ctr.sql"
     mart.write_text(
         mart.read_text().replace(
@@ -236,3 +243,26 @@ def test_a_mart_that_changes_a_column_type_fails_the_build(tmp_path: Path) -> No
     warehouse = Warehouse(tmp_path / "wh", project_dir=project)
     assert warehouse.dbt("build", "-s", "+fct_feed_ctr", check=False) != 0
     assert any("fct_feed_ctr" in node for node in warehouse.failed_nodes())
+
+
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * (p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5 / (1 + z * z / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def test_confidence_intervals_are_wilson_intervals(built: Warehouse) -> None:
+    rows = built.query(
+        "select resolved, closed_conversations, resolution_rate_lower, resolution_rate_upper "
+        "from marts.fct_chatbot_daily where closed_conversations > 0 "
+        "union all select clicks, impressions, click_through_rate_lower, click_through_rate_upper "
+        "from marts.fct_feed_ctr where impressions > 0"
+    )
+    assert len(rows) > 20
+    assert built.query(
+        "select conversations, open_conversations, closed_conversations, resolution_rate "
+        "from marts.fct_chatbot_daily where event_date = current_date"
+    ) == [(3, 2, 1, 1.0)]
+    for successes, trials, lower, upper in rows:
+        assert (lower, upper) == pytest.approx(wilson(successes, trials), abs=1e-12)

@@ -48,7 +48,6 @@ def test_generated_files_are_up_to_date() -> None:
 
 def test_a_stale_generated_file_is_caught(tmp_path: Path) -> None:
     registry = load_registry(TAXONOMY)
-    # The KPI tree's macro is generated too, from the project's kpis/.
     shutil.copytree(PROJECT_DIR / "kpis", tmp_path / "kpis")
     generate(registry, project=tmp_path)
     assert generate(registry, check=True, project=tmp_path).stale == []

@@ -1,0 +1,1 @@
+"""Data quality: Great Expectations suites kept as code, run after dbt build."""
