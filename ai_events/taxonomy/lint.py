@@ -68,6 +68,10 @@ def lint(registry: Registry, today: dt.date | None = None) -> list[Finding]:
             error(where, "personal data needs `handling: pseudonymise` or `handling: drop`")
         if prop.privacy != "personal_data" and prop.handling is not None:
             error(where, "`handling` applies only to personal data")
+        if prop.handling == "pseudonymise" and prop.type not in ("string", "integer"):
+            # The hash is of the value's text, and engines write numbers
+            # differently (1e20 or 1.0E20): DuckDB and Spark would disagree.
+            error(where, "only string and integer properties can be pseudonymised")
         if prop.allowed and any(not _type_matches(prop.type, v) for v in prop.allowed):
             error(where, f"allowed values must all be of type {prop.type}")
         if (prop.minimum is not None or prop.maximum is not None) and prop.type not in (

@@ -21,7 +21,11 @@
 {% endmacro %}
 
 {#- The loaded_at from which rows are (re)processed in an incremental run. -#}
-{% macro incremental_since(relation=none, column='loaded_at') -%}
+{% macro incremental_since(relation=none, column='loaded_at') %}
+    {{ return(adapter.dispatch('incremental_since', 'ai_events')(relation, column)) }}
+{% endmacro %}
+
+{% macro default__incremental_since(relation=none, column='loaded_at') -%}
     {%- set relation = relation or this -%}
     (
         select

@@ -9,6 +9,20 @@
     regexp_matches({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
 
+{#
+    A text as a SQL string literal. Engines read a backslash in a literal
+    differently (Spark as an escape, DuckDB as itself), so a text from
+    configuration (a description, the pseudonymisation key) goes through
+    this macro rather than between two quotes.
+#}
+{% macro string_literal(value) %}
+    {{ return(adapter.dispatch('string_literal', 'ai_events')(value)) }}
+{% endmacro %}
+
+{% macro default__string_literal(value) %}
+    {{ return("'" ~ value | replace("'", "''") ~ "'") }}
+{% endmacro %}
+
 {# A list literal of text values, for membership tests. #}
 {% macro string_list(values) %}
     {{ return(adapter.dispatch('string_list', 'ai_events')(values)) }}

@@ -8,8 +8,16 @@
     {{ expression }} rlike '{{ pattern }}'
 {%- endmacro %}
 
+{% macro spark__string_literal(value) %}
+    {{ return("'" ~ value | replace("\\", "\\\\") | replace("'", "''") ~ "'") }}
+{% endmacro %}
+
+{# An empty list still has a type, so that membership tests compile. #}
 {% macro spark__string_list(values) -%}
-    array({% for v in values %}'{{ v }}'{{ ', ' if not loop.last }}{% endfor %})
+    cast(
+        array({% for v in values %}'{{ v }}'{{ ', ' if not loop.last }}{% endfor %})
+        as array<string>
+    )
 {%- endmacro %}
 
 {% macro spark__sha256_hex(expression) -%}

@@ -107,10 +107,10 @@
         {%- set definition = node.formula or (node.expression ~ ' over ' ~ node.model) -%}
         {%- do rows.append(
             "('" ~ node.id ~ "', "
-            ~ ("'" ~ node.parent ~ "'" if node.parent else 'null') ~ ", '"
-            ~ node.name | replace("'", "''") ~ "', '"
-            ~ node.description | replace("'", "''") ~ "', '"
-            ~ definition | replace("'", "''") ~ "', "
+            ~ ("'" ~ node.parent ~ "'" if node.parent else 'null') ~ ", "
+            ~ ai_events.string_literal(node.name) ~ ", "
+            ~ ai_events.string_literal(node.description) ~ ", "
+            ~ ai_events.string_literal(definition) ~ ", "
             ~ node.depth ~ ')'
         ) -%}
     {%- endfor -%}

@@ -2,9 +2,16 @@
     Rates and their uncertainty. A rate is always a ratio of sums: roll a
     mart up by summing its counts and dividing again, never by averaging
     its rates.
+
+    Literals in a quotient are cast to double: Spark reads 1.0 as a
+    decimal, and keeps as few as six decimal places of a quotient of
+    decimals (1.0 / 3 is 0.333333 there), where DuckDB divides as doubles.
 #}
 
-{#- successes / trials, NULL when there were no trials. -#}
+{#-
+    successes / trials, NULL when there were no trials. Either may be an
+    expression (`conversations - open_conversations`): each is bracketed.
+-#}
 {% macro safe_rate(successes, trials) -%}
     case
         when ({{ trials }}) > 0
@@ -20,17 +27,18 @@
 #}
 {% macro wilson_bound(successes, trials, bound) -%}
     {%- set z = var('rate_confidence_z') -%}
+    {%- set z_squared = 'cast(' ~ z * z ~ ' as double)' -%}
     {%- set n = '(' ~ trials ~ ')' -%}
     {%- set p = '(cast((' ~ successes ~ ') as double) / ' ~ n ~ ')' -%}
     case
         when {{ n }} > 0
             then {{ 'greatest(0.0, ' if bound == 'lower' else 'least(1.0, ' }}(
-                {{ p }} + {{ z * z }} / (2.0 * {{ n }})
+                {{ p }} + {{ z_squared }} / (2.0 * {{ n }})
                 {{ '-' if bound == 'lower' else '+' }} {{ z }} * sqrt(
                     {{ p }} * (1 - {{ p }}) / {{ n }}
-                    + {{ z * z }} / (4.0 * {{ n }} * {{ n }})
+                    + {{ z_squared }} / (4.0 * {{ n }} * {{ n }})
                 )
-            ) / (1 + {{ z * z }} / {{ n }}))
+            ) / (1 + {{ z_squared }} / {{ n }}))
     end
 {%- endmacro %}
 
@@ -39,17 +47,21 @@
     the sample-ratio-mismatch check: exact through erfc for one degree of
     freedom, the Wilson-Hilferty normal approximation for more. erf is
     Abramowitz and Stegun's 7.1.26 (error under 2e-7), written out because
-    not every engine has it.
+    not every engine has it. Both arguments may be expressions
+    (`variants - 1`): each is bracketed.
 #}
 {% macro chi_square_p_value(statistic, df) -%}
+    {%- set x = '(' ~ statistic ~ ')' -%}
+    {%- set k = '(' ~ df ~ ')' -%}
     case
-        when {{ df }} < 1 or {{ statistic }} is null then null
-        when {{ df }} = 1
-            then 1 - {{ ai_events.erf_approximation('sqrt(' ~ statistic ~ ' / 2.0)') }}
+        when {{ k }} < 1 or {{ x }} is null then null
+        when {{ k }} = 1
+            then 1 - {{ ai_events.erf_approximation('sqrt(' ~ x ~ ' / 2.0)') }}
         else
             1 - {{ ai_events.normal_cdf(
-                '(power(' ~ statistic ~ ' / ' ~ df ~ ', 1.0 / 3) - (1 - 2.0 / (9 * '
-                ~ df ~ '))) / sqrt(2.0 / (9 * ' ~ df ~ '))'
+                '(power(' ~ x ~ ' / ' ~ k ~ ', cast(1 as double) / 3)'
+                ~ ' - (1 - cast(2 as double) / (9 * ' ~ k ~ ')))'
+                ~ ' / sqrt(cast(2 as double) / (9 * ' ~ k ~ '))'
             ) }}
     end
 {%- endmacro %}
@@ -93,6 +105,6 @@
             then {{ weight / (weights.values() | sum) }}
         {%- endfor %}
         {%- endfor %}
-        when true then 1.0 / count(*) over (partition by {{ experiment_column }})
+        when true then cast(1 as double) / count(*) over (partition by {{ experiment_column }})
     end
 {%- endmacro %}

@@ -31,13 +31,22 @@
     end
 {%- endmacro %}
 
-{# A text value as a JSON string (raw JSON text), NULL stays NULL. #}
+{#
+    A text value as a JSON string (raw JSON text), NULL stays NULL: each
+    backslash and double quote escaped with a backslash. The backslash is
+    written chr(92) because engines read a backslash in a string literal
+    differently (Spark as an escape, DuckDB as itself).
+#}
 {% macro json_quote_text(expression) -%}
     case
         when {{ expression }} is not null
             then
                 '"'
-                || replace(replace({{ expression }}, '\\', '\\\\'), '"', '\\"')
+                || replace(
+                    replace({{ expression }}, chr(92), chr(92) || chr(92)),
+                    '"',
+                    chr(92) || '"'
+                )
                 || '"'
     end
 {%- endmacro %}

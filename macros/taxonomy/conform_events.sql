@@ -274,14 +274,14 @@
     ),
 
     conformed as (
-        {%- set key = var('pseudonymisation_key') | replace("'", "''") %}
+        {%- set key = ai_events.string_literal(var('pseudonymisation_key') ~ ':') %}
         {%- set property_columns = [] %}
         {%- for name, prop in properties.items() %}
         {%- set column = ai_events.conformed_property_column(name, prop) %}
         {%- if column and column.endswith('_hash') %}
         {%- do property_columns.append(
             'case when ' ~ name ~ '__value is not null then '
-            ~ ai_events.sha256_hex("'" ~ key ~ ":' || " ~ name ~ "__value")
+            ~ ai_events.sha256_hex(key ~ ' || cast(' ~ name ~ '__value as string)')
             ~ ' end as ' ~ column
         ) %}
         {%- elif column %}

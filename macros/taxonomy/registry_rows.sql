@@ -13,7 +13,7 @@ select * from (
         '{{ name }}',
         '{{ event.domain }}',
         '{{ event.owner }}',
-        '{{ event.description | replace("'", "''") }}',
+        {{ ai_events.string_literal(event.description) }},
         '{{ event.emitted_by }}',
         '{{ event.purpose | join(",") }}',
         '{{ event.version }}',
@@ -61,7 +61,7 @@ select * from (
         '{{ definition.privacy }}',
         {{ "'" ~ definition.handling ~ "'" if definition.handling else 'null' }},
         {{ 'true' if definition.context else 'false' }},
-        '{{ definition.description | replace("'", "''") }}'
+        {{ ai_events.string_literal(definition.description) }}
     ){{ ',' if not (outer_last and loop.last) }}
     {%- endfor %}
     {%- endfor %}

@@ -1,12 +1,15 @@
 """DuckDB and Spark build the same marts from the same landing files.
 
-The loader lands the parity fixtures once, in DuckDB; Spark reads that same
-landing through its Parquet export, so both engines start from identical
-raw tables. Each engine then runs one `dbt build` (models, data tests and
-the engine case tests of `tests/engine/`), and every table or view of the
-`marts` schema, whatever marts exist by then, is compared row for row:
-order aside, floats to 1e-9. A mart on one engine only, or an empty one,
-fails. The rejects, counted by reason, must agree too.
+The loader lands the parity fixtures once, in DuckDB: the files of
+`fixtures/parity/` and three weeks of traffic on every surface and tracker
+that `parity_traffic` writes. Spark reads that same landing through its
+Parquet export, so both engines start from identical raw tables. Each
+engine then runs one `dbt build` (models, data tests, unit tests and the
+engine case tests of `tests/engine/`), and every table or view of the
+`marts` and `ml` schemas, whatever exists by then, is compared row for row:
+column names and types, rows order aside, floats to 1e-9. A table on one
+engine only, or an empty one, fails. The rejects and the quarantined
+events, counted by reason, must agree too.
 
 Spark runs in this process: dbt-spark's session method starts the JVM for
 the build, and the comparison reuses that session, so the module starts
@@ -32,11 +35,13 @@ from ai_events.project import PROJECT_DIR
 from ai_events.spark_landing import SparkLanding, export_raw, spark_env
 
 from conftest import FIXTURES, Warehouse
+from parity_traffic import write_parity_landing
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
 PARITY_FIXTURES = FIXTURES / "parity"
 MARTS = "marts"
+PUBLIC_SCHEMAS = (MARTS, "ml")
 FLOAT_TOLERANCE = 1e-9
 
 # DuckDB's type names as Spark spells the same type.
@@ -206,6 +211,29 @@ def rejects_by_reason_spark(spark: SparkSession) -> dict[str, int]:
     return {row.reason: row.n for row in rows}
 
 
+QUARANTINED = "intermediate.int_events__quarantined"
+
+
+def quarantined_by_reason_duckdb(path: Path) -> dict[str, int]:
+    """Each reason code of a quarantined event counted once per event."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select split_part(reason, ':', 1), count(*) from ("
+            f"select unnest(string_split(quarantine_reasons, ';')) as reason from {QUARANTINED}"
+            ") group by 1"
+        ).fetchall()
+    return dict(rows)
+
+
+def quarantined_by_reason_spark(spark: SparkSession) -> dict[str, int]:
+    rows = spark.sql(
+        "select split_part(reason, ':', 1) as code, count(*) as n from ("
+        f"select explode(split(quarantine_reasons, ';')) as reason from {QUARANTINED}"
+        ") group by 1"
+    ).collect()
+    return {row.code: row.n for row in rows}
+
+
 def build_spark(project_target: Path) -> None:
     """`dbt build` on the Spark target, in this process, failing on any node."""
     result = dbtRunner().invoke(
@@ -234,7 +262,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     root = tmp_path_factory.mktemp("parity")
     duck = Warehouse(root / "duckdb")
     duck.root.mkdir()
-    duck.load(PARITY_FIXTURES)
+    duck.load(PARITY_FIXTURES, *write_parity_landing(root / "landing"))
     landing = SparkLanding(root / "spark")
     with duckdb.connect(str(duck.database)) as con:
         export_raw(con, landing.raw_dir)
@@ -252,18 +280,25 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
             spark.stop()
 
 
-def test_marts_are_identical_on_duckdb_and_spark(engines: Engines) -> None:
-    duck = duckdb_tables(engines.duckdb_path, MARTS)
-    spark = spark_tables(engines.spark, MARTS)
-    assert duck, "DuckDB built no marts"
+@pytest.mark.parametrize("schema", PUBLIC_SCHEMAS)
+def test_public_tables_are_identical_on_duckdb_and_spark(engines: Engines, schema: str) -> None:
+    duck = duckdb_tables(engines.duckdb_path, schema)
+    spark = spark_tables(engines.spark, schema)
+    assert duck, f"DuckDB built nothing in {schema}"
     problems = compare_schemas(duck, spark)
     assert not problems, "\n".join(problems)
 
 
 def test_rejects_by_reason_agree(engines: Engines) -> None:
     duck = rejects_by_reason_duckdb(engines.duckdb_path)
-    assert duck, "the parity fixtures should produce rejects"
+    assert len(duck) >= 5, f"the parity fixtures should reject for several reasons: {duck}"
     assert rejects_by_reason_spark(engines.spark) == duck
+
+
+def test_quarantined_events_by_reason_agree(engines: Engines) -> None:
+    duck = quarantined_by_reason_duckdb(engines.duckdb_path)
+    assert len(duck) >= 4, f"the parity fixtures should quarantine for several reasons: {duck}"
+    assert quarantined_by_reason_spark(engines.spark) == duck
 
 
 def test_spark_raw_tables_match_the_loaders(engines: Engines) -> None:
@@ -295,6 +330,15 @@ def test_a_changed_or_missing_mart_fails_the_comparison(engines: Engines, tmp_pa
 
     assert nudged(1e-12) == []
     assert any("only on duckdb" in line for line in nudged(1e-6))
+
+    with duckdb.connect(str(changed)) as con:
+        con.execute(
+            "update ml.fct_feed_training_examples set features = '{}' "
+            "where impression_event_id = (select min(impression_event_id) "
+            "from ml.fct_feed_training_examples where features is not null)"
+        )
+    ml_problems = compare_schemas(duckdb_tables(changed, "ml"), spark_tables(engines.spark, "ml"))
+    assert len(ml_problems) == 2 and all("fct_feed_training_examples" in p for p in ml_problems)
 
     with duckdb.connect(str(changed)) as con:
         con.execute("create table marts.only_here as select 1 as x")

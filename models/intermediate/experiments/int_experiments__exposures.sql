@@ -18,8 +18,10 @@ ranked as (
         row_number() over (
             partition by experiment_id, actor_id order by event_at, event_id
         ) as exposure_rank,
-        count(distinct variant) over (partition by experiment_id, actor_id)
-            as variants_seen
+        min(variant) over (partition by experiment_id, actor_id)
+            as first_variant_name,
+        max(variant) over (partition by experiment_id, actor_id)
+            as last_variant_name
     from events
 ),
 
@@ -29,7 +31,7 @@ final as (
         actor_id,
         variant,
         event_at as first_exposed_at,
-        variants_seen > 1 as saw_several_variants
+        first_variant_name <> last_variant_name as saw_several_variants
     from ranked
     where exposure_rank = 1
 )

@@ -9,6 +9,8 @@
 -- clock skew cannot be corrected. $identify calls become user_identified,
 -- with the traits set in user_properties.$set.
 
+{{ config(materialized=staging_materialization()) }}
+
 {%- set context_names = context_property_names() %}
 
 with
@@ -56,7 +58,7 @@ flattened as (
     select
         coalesce(
             amp.insert_id,
-            amp."$insert_id",
+            amp.{{ adapter.quote('$insert_id') }},
             amp.uuid,
             'sha256:' || {{ sha256_hex('cast(payload as string)') }}
         ) as event_id,
@@ -101,7 +103,8 @@ flattened as (
         source_line,
         source_index,
         case
-            when amp.event_type = '$identify' then user_properties."$set"
+            when amp.event_type = '$identify'
+                then user_properties.{{ adapter.quote('$set') }}
             else amp.event_properties
         end as properties,
         {{ context_property_columns({

@@ -3,6 +3,8 @@
 -- timed and checked against the tracking plan. RudderStack follows the
 -- Segment spec, so the flattening is shared.
 
+{{ config(materialized=staging_materialization()) }}
+
 with
 
 {{ segment_spec_flattened('rudderstack') }},

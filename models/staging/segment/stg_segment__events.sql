@@ -2,6 +2,8 @@
 -- checked against the tracking plan (see macros/staging/segment_spec.sql
 -- and macros/taxonomy/conform_events.sql).
 
+{{ config(materialized=staging_materialization()) }}
+
 with
 
 {{ segment_spec_flattened('segment') }},

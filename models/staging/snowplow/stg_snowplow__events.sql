@@ -8,6 +8,7 @@
 -- set one, else the collector's receive time less the device's delay
 -- between creating and sending the event, else the device's own time.
 
+{{ config(materialized=staging_materialization()) }}
 
 with
 
