@@ -142,3 +142,17 @@
         lambda v: v is not null and v::varchar <> 'null'
     )[1]
 {%- endmacro %}
+
+{#
+    The text when it is valid JSON, else NULL: for JSON the warehouse decoded
+    itself (Snowplow's base64 ue_px and cx, or ue_pr sent as text), which a
+    broken tracker can garble. Parsing garbage would fail the whole model;
+    NULL lets the event through staging to be quarantined.
+#}
+{% macro json_if_valid(expression) %}
+    {{ return(adapter.dispatch('json_if_valid', 'ai_events')(expression)) }}
+{% endmacro %}
+
+{% macro default__json_if_valid(expression) -%}
+    case when json_valid({{ expression }}) then {{ expression }} end
+{%- endmacro %}

@@ -157,3 +157,7 @@
         0
     )
 {%- endmacro %}
+
+{% macro spark__json_if_valid(expression) -%}
+    case when try_parse_json({{ expression }}) is not null then {{ expression }} end
+{%- endmacro %}

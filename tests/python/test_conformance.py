@@ -285,3 +285,23 @@ def test_a_new_event_flows_from_the_registry_alone(tmp_path: Path) -> None:
         ("rated_bad", "suggestion_rated", 9, "value_not_allowed:stars"),
         ("rated_ok", "suggestion_rated", 4, None),
     ]
+
+
+def test_garbled_snowplow_json_is_quarantined_not_fatal(tmp_path: Path) -> None:
+    good = wire.snowplow_event(same_click("sp_good"), SENT)
+    garbled_text = {**good, "eid": "sp_bad_pr", "ue_pr": '{"schema": "iglu:x', "cx": ""}
+    garbled_text.pop("ue_px")
+    garbled_base64 = {**good, "eid": "sp_bad_px", "ue_px": "not*base64!", "cx": "%%%"}
+    body = {"schema": wire.SNOWPLOW_PAYLOAD, "data": [good, garbled_text, garbled_base64]}
+    write_ndjson(tmp_path / "in" / "a.ndjson", [wire.collector_record("snowplow", body, SENT)])
+    warehouse = Warehouse(tmp_path / "wh")
+    warehouse.load(tmp_path / "in")
+    warehouse.dbt("run", "-s", "+int_events__deduplicated")
+    assert warehouse.query(
+        "select event_id, event_name, quarantine_reasons "
+        "from intermediate.int_events__deduplicated order by event_id"
+    ) == [
+        ("sp_bad_pr", None, "unplanned_event"),
+        ("sp_bad_px", None, "unplanned_event"),
+        ("sp_good", "item_clicked", None),
+    ]

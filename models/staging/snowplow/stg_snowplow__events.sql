@@ -40,10 +40,20 @@ tracker_decoded as (
         *,
         coalesce(
             nullif(tp.ue_pr, ''), {{ base64url_decode_text("nullif(tp.ue_px, '')") }}
-        ) as self_describing_text,
+        ) as self_describing_decoded,
         coalesce(nullif(tp.co, ''), {{ base64url_decode_text("nullif(tp.cx, '')") }})
-            as contexts_text
+            as contexts_decoded
     from tracker_events
+),
+
+-- Garbled JSON (a broken tracker) reads as none: the event is then
+-- quarantined, not the whole model failed.
+tracker_validated as (
+    select
+        *,
+        {{ json_if_valid('self_describing_decoded') }} as self_describing_text,
+        {{ json_if_valid('contexts_decoded') }} as contexts_text
+    from tracker_decoded
 ),
 
 tracker_parsed as (
@@ -56,7 +66,7 @@ tracker_parsed as (
         {{ epoch_ms_to_timestamp('tp.stm') }} as device_sent_at,
         {{ epoch_ms_to_timestamp('tp.ttm') }} as true_at,
         case when request is not null then received_at end as collector_at
-    from tracker_decoded
+    from tracker_validated
 ),
 
 tracker_flattened as (
