@@ -184,7 +184,7 @@ class Loader:
             log.debug("skipping %s: content %s already loaded", source.name, sha256[:12])
             return result
 
-        started_at = utc_now()
+        started_at = self._next_load_time()
         load_id = f"{started_at:%Y%m%dT%H%M%S}-{sha256[:12]}-{uuid.uuid4().hex[:6]}"
         log.debug("loading %s (%d bytes) as load %s", source.name, len(source.data), load_id)
         con = self.con
@@ -238,6 +238,17 @@ class Loader:
             result.items_rejected,
         )
         return result
+
+    def _next_load_time(self) -> dt.datetime:
+        """Now, or just after the latest load when the clock has stepped
+        back: load times only grow. With one writer at a time (DuckDB's
+        file lock), loads then commit in the order of their `loaded_at`,
+        which is what the incremental models' watermark relies on."""
+        latest = self.con.execute(f"select max(started_at) from {self.raw}.loads").fetchall()[0][0]
+        now = utc_now()
+        if latest is not None and now <= latest:
+            return latest + dt.timedelta(microseconds=1)
+        return now
 
     def _stage(self, source: SourceFile, result: FileResult) -> list[Reject]:
         """Put the file's lines in `_lines`; return what could not be text."""

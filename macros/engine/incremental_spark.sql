@@ -4,8 +4,8 @@
     Spark's Parquet tables have no delete+insert (nor merge, which needs
     Delta, Iceberg or Hudi), so the event models are rebuilt whole as
     tables: the result is the same as an incremental run's, which equals a
-    full rebuild by design. Their pre-hook, drop_rows_of_other_taxonomy,
-    issues nothing then, since no run of a table is incremental.
+    full rebuild by design. drop_event_models_of_other_taxonomy passes them
+    over, since no run of a table is incremental.
 #}
 
 {% macro spark__event_model_materialization() %}

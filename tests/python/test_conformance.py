@@ -247,7 +247,30 @@ def test_the_scan_finds_a_leak_when_there_is_one(built: Warehouse, tmp_path: Pat
 
 
 def test_a_new_event_flows_from_the_registry_alone(tmp_path: Path) -> None:
+    """No SQL is edited: the registry changes, and the next (incremental)
+    run gives the events already built under the old plan their new
+    verdict."""
     project = copy_project(tmp_path / "project")
+    rated = [
+        app_event("rated_ok", "Suggestion Rated", {"suggestion_id": "s1", "stars": 4}),
+        app_event("rated_bad", "suggestion_rated", {"suggestion_id": "s1", "stars": 9}),
+    ]
+    write_ndjson(
+        tmp_path / "landing" / "a.ndjson",
+        [wire.collector_record("segment", wire.segment_batch(rated, SENT), SENT)],
+    )
+    warehouse = Warehouse(tmp_path / "wh", project_dir=project)
+    warehouse.load(tmp_path / "landing")
+    verdicts = (
+        "select event_id, event_name, quarantine_reasons "
+        "from intermediate.int_events__deduplicated order by event_id"
+    )
+    warehouse.dbt("build", "--exclude", "test_type:data")
+    assert warehouse.query(verdicts) == [
+        ("rated_bad", None, "unplanned_event"),
+        ("rated_ok", None, "unplanned_event"),
+    ]
+
     compose = project / "taxonomy" / "events" / "compose.yml"
     document = yaml.safe_load(compose.read_text())
     document["events"]["suggestion_rated"] = {
@@ -267,16 +290,6 @@ def test_a_new_event_flows_from_the_registry_alone(tmp_path: Path) -> None:
     dictionary.write_text(yaml.safe_dump(properties, sort_keys=False))
     generate(load_registry(project / "taxonomy"), project=project)
 
-    rated = [
-        app_event("rated_ok", "Suggestion Rated", {"suggestion_id": "s1", "stars": 4}),
-        app_event("rated_bad", "suggestion_rated", {"suggestion_id": "s1", "stars": 9}),
-    ]
-    write_ndjson(
-        tmp_path / "landing" / "a.ndjson",
-        [wire.collector_record("segment", wire.segment_batch(rated, SENT), SENT)],
-    )
-    warehouse = Warehouse(tmp_path / "wh", project_dir=project)
-    warehouse.load(tmp_path / "landing")
     warehouse.dbt("build", check=False)
     assert warehouse.query(
         "select event_id, event_name, stars, quarantine_reasons "

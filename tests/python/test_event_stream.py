@@ -327,11 +327,10 @@ def snapshot(warehouse: Warehouse) -> dict[str, list[tuple]]:
 
 def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
     incremental = Warehouse(tmp_path / "incremental")
-    no_lookback = '{"incremental_lookback_hours": 0}'
     for number, records in enumerate(stream_chunks()):
         write_ndjson(tmp_path / "landing" / f"chunk_{number}.ndjson", records)
         incremental.load(tmp_path / "landing" / f"chunk_{number}.ndjson")
-        incremental.dbt("build", "--exclude", "test_type:data", "--vars", no_lookback)
+        incremental.dbt("build", "--exclude", "test_type:data")
     # The runs really were incremental: a row of an early load, tampered
     # with, survives another run, since only new loads are reprocessed.
     probe = Warehouse(tmp_path / "probe")
@@ -344,7 +343,7 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
             "update intermediate.int_events__deduplicated set event_name_raw = 'tampered' "
             "where event_id = 'e1'"
         )
-    probe.dbt("build", "--exclude", "test_type:data", "--vars", no_lookback)
+    probe.dbt("build", "--exclude", "test_type:data")
     assert probe.query(
         "select event_name_raw from intermediate.int_events__deduplicated where event_id = 'e1'"
     ) == [("tampered",)]

@@ -67,6 +67,25 @@ def test_a_file_loads_once(con, tmp_path: Path) -> None:
     assert load_paths(con, [zipped]).events_landed == 1
 
 
+def test_load_times_only_grow_when_the_clock_steps_back(con, tmp_path, monkeypatch) -> None:
+    import datetime as dt
+
+    from ai_events.landing import loader
+
+    clock = iter([dt.datetime(2026, 6, 1, 12, 0), dt.datetime(2026, 6, 1, 11, 0)])
+    monkeypatch.setattr(loader, "utc_now", lambda: next(clock, dt.datetime(2026, 6, 1, 11, 0)))
+    for name in ("first", "second"):
+        path = write_ndjson(tmp_path / f"{name}.ndjson", [{"type": "track", "event": name}])
+        load_paths(con, [path])
+    rows = con.execute(
+        "select payload->>'$.event', loaded_at from raw.events order by loaded_at"
+    ).fetchall()
+    # The second load's clock read an hour earlier; it still lands after
+    # the first, so an incremental model's watermark cannot skip it.
+    assert [event for event, _ in rows] == ["first", "second"]
+    assert rows[1][1] == dt.datetime(2026, 6, 1, 12, 0, 0, 1)
+
+
 def test_bad_lines_are_kept_with_their_reason(con, tmp_path: Path) -> None:
     path = tmp_path / "mixed.ndjson"
     path.write_bytes(

@@ -14,7 +14,6 @@
     unique_key='event_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ drop_rows_of_other_taxonomy() }}",
 ) }}
 
 {%- set columns = conformed_event_columns() %}

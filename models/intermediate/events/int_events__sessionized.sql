@@ -21,7 +21,6 @@
     unique_key='event_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ drop_rows_of_other_taxonomy() }}",
 ) }}
 
 {%- set gap_us = var('session_inactivity_minutes') * 60 * 1000000 %}

@@ -15,7 +15,6 @@
     unique_key='anonymous_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ drop_rows_of_other_taxonomy() }}",
 ) }}
 
 with
