@@ -195,12 +195,14 @@ def benchmark(events: int, seed: int, work: Path) -> Run:
     database = work / "warehouse.duckdb"
     env = os.environ.copy()
     env["AI_EVENTS_DB"] = str(database)
-    env["DBT_TARGET_PATH"] = str(work / "target-full")
+    # One target folder for both builds, as a scheduled build has: the
+    # second run reuses dbt's partial parse of the first.
+    env["DBT_TARGET_PATH"] = str(work / "target")
     run.steps["load"] = run_step(
         "load", [tool, "load", str(sim / "landing"), "--db", str(database)], logs, env
     )
     run.steps["build"] = run_step("build", [tool, "build", "--no-load"], logs, env)
-    run.nodes["full build"] = slowest_nodes(work / "target-full")
+    run.nodes["full build"] = slowest_nodes(work / "target")
 
     # A 1% batch: new events of the next day, and a tenth of it from the
     # last days of the period, delivered days late.
@@ -221,7 +223,6 @@ def benchmark(events: int, seed: int, work: Path) -> Run:
          "4", "--dirt", "late=1"],
         logs,
     )  # fmt: skip
-    env["DBT_TARGET_PATH"] = str(work / "target-incremental")
     run.steps["incremental load"] = run_step(
         "incremental-load",
         [tool, "load", str(batch / "new" / "landing"), str(batch / "late" / "landing"),
@@ -232,7 +233,7 @@ def benchmark(events: int, seed: int, work: Path) -> Run:
     run.steps["incremental build"] = run_step(
         "incremental-build", [tool, "build", "--no-load"], logs, env
     )
-    run.nodes["incremental build"] = slowest_nodes(work / "target-incremental")
+    run.nodes["incremental build"] = slowest_nodes(work / "target")
     return run
 
 
