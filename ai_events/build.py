@@ -341,19 +341,33 @@ def run_build(
     another run holds the warehouse."""
     from ai_events.quality.checkpoint import run_quality
     from ai_events.taxonomy.generate import generate
-    from ai_events.taxonomy.registry import load_registry
+    from ai_events.taxonomy.registry import RegistryError, load_registry
 
     target = target or Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
     database.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(database):
         result = BuildResult(run_id=uuid.uuid4().hex[:12], started_at=_now())
-        written = generate(load_registry()).written
+        try:
+            written = generate(load_registry()).written
+        except RegistryError as error:
+            # Nothing is built from a plan that does not read; the run says
+            # why, and is recorded like any other failed run.
+            result.checks.append(
+                CheckResult("taxonomy", "taxonomy/", "the tracking plan reads", "error",
+                            message=str(error))
+            )  # fmt: skip
+            result.finished_at = _now()
+            record_run(database, result)
+            return result
         if written:
             log.info("taxonomy: regenerated %d files", len(written))
         if landing is not None and landing.exists():
             with duckdb.connect(str(database)) as con:
                 result.load = load_paths(con, [landing])
             log.info("loaded: %s", result.load.describe())
+        # A dbt that stops before running anything writes no run results:
+        # those of an earlier run must not be read as this run's.
+        (target / "run_results.json").unlink(missing_ok=True)
         result.dbt_returncode = run_dbt(
             ["build", *(dbt_args or [])],
             database=database,
@@ -361,11 +375,21 @@ def run_build(
             target_path=target,
             quiet=quiet,
         )
-        checks, result.models_built, result.tests_passed = dbt_checks(target, database)
-        result.checks += checks
-        if (target / "manifest.json").exists():
+        ran = (target / "run_results.json").exists()
+        if ran:
+            checks, result.models_built, result.tests_passed = dbt_checks(target, database)
+            result.checks += checks
+        else:
+            stopped = (
+                f"dbt exited with status {result.dbt_returncode} before it ran any model "
+                "(its own message is above: a profile, a setting or the project could "
+                "not be read)"
+            )
+            result.checks.append(CheckResult("dbt", "the project", "dbt build", "error", None,
+                                             message=stopped))  # fmt: skip
+        if ran and (target / "manifest.json").exists():
             result.checks += freshness_checks(target, database)
-        if quality and (target / "manifest.json").exists():
+        if ran and quality and (target / "manifest.json").exists():
             report = run_quality(database, target / "manifest.json", quality_root)
             result.expectations_evaluated = len(report.outcomes)
             result.data_docs = report.docs

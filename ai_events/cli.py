@@ -35,7 +35,48 @@ def _setup_logging(verbose: bool) -> None:
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def explain(error: Exception) -> str | None:
+    """What to tell the user for an error of the machine or of their input
+    (not of ai-events itself), or None to let it show as a traceback."""
+    from ai_events.taxonomy.registry import RegistryError
+
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, RegistryError):
+        return f"the tracking plan does not read: {first} (run `ai-events taxonomy lint`)"
+    if isinstance(error, duckdb.IOException) and "lock" in str(error).lower():
+        return (
+            f"the warehouse is open in another process: {first}. DuckDB lets one "
+            "process write a file, and no reader while it does: wait for the build or "
+            "load that holds it, or close the tool connected to it (BI tools should "
+            "read `ai-events publish`'s copy)"
+        )
+    if isinstance(error, duckdb.Error):
+        return f"DuckDB cannot use the warehouse: {first}"
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        return f"{error.strerror or first}{where}"
+    if isinstance(error, OverflowError):
+        return f"a value is out of range: {first}"
+    return None
+
+
+class Main(click.Group):
+    """Errors of the machine or of the input end in one line that says what
+    and where (with -v, the traceback too); bugs still show theirs."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:
+            message = explain(error)
+            if message is None or log.isEnabledFor(logging.DEBUG):
+                raise
+            raise click.ClickException(message) from error
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 def main(verbose: bool) -> None:
     """ai-events: tracker events to a governed taxonomy and trustworthy KPIs."""
@@ -46,7 +87,7 @@ def main(verbose: bool) -> None:
 @click.option("--seed", default=7, show_default=True, help="Seed of the generated traffic.")
 @click.option("--quiet", is_flag=True, help="Show only dbt's errors.")
 def demo(seed: int, quiet: bool) -> None:
-    """Send a week of feed traffic through the real Segment SDK to a local
+    """Send six days of feed traffic through the real Segment SDK to a local
     collector, simulate four earlier weeks of the whole product through all
     four trackers, build, check, and print the feed's click-through table
     and where the warehouse and its dashboard are."""
@@ -265,7 +306,7 @@ def build(
         result = run_build(
             database_path(),
             None if no_load else (landing or landing_path()),
-            quality_path(),
+            quality_path(database_path()),
             quality=not no_quality,
             dbt_args=["--full-refresh"] if full_refresh else [],
         )
@@ -289,11 +330,23 @@ def quality(db: Path | None, manifest: Path | None) -> None:
     from ai_events.project import PROJECT_DIR, quality_path
     from ai_events.quality.checkpoint import SuiteError, run_quality
 
-    manifest = manifest or PROJECT_DIR / "target" / "manifest.json"
+    target = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    manifest = manifest or target / "manifest.json"
     if not manifest.exists():
         raise click.ClickException(f"{manifest}: no dbt manifest; run `ai-events build` first")
+    database = db or database_path()
+    if not database.exists():
+        raise click.ClickException(f"{database}: no such warehouse")
+    with duckdb.connect(str(database), read_only=True) as con:
+        marts = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()[0][0]
+    if not marts:
+        raise click.ClickException(
+            f"{database} has no marts: it was never built. Run `ai-events build` first"
+        )
     try:
-        report = run_quality(db or database_path(), manifest, quality_path())
+        report = run_quality(database, manifest, quality_path(database))
     except SuiteError as error:
         raise click.ClickException(str(error)) from error
     for outcome in report.failures:

@@ -5,8 +5,9 @@ Each accepted request is appended, as one JSON line, to a landing file and
 flushed to disk (fsync) before the collector answers, so an answered event is
 never lost. Files are written as `*.ndjson.open` and renamed to `*.ndjson`
 when they rotate (by size or age, and at shutdown); `ai-events load` reads
-only rotated files. The collector never opens the DuckDB warehouse, so
-collecting and building run side by side.
+only rotated files. A collector that was killed cannot rotate: the next one
+to start on the landing folder closes the files it left. The collector never
+opens the DuckDB warehouse, so collecting and building run side by side.
 
 A request the collector refuses still lands when it carried data (a body that
 does not decompress, text that is not UTF-8): the record keeps its bytes and
@@ -25,6 +26,8 @@ import datetime as dt
 import json
 import logging
 import os
+import socket
+import sys
 import threading
 import time
 import zlib
@@ -39,6 +42,8 @@ from ai_events.landing.loader import COLLECTOR_MARKER, OPEN_SUFFIX
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+# At most this much of a refused body is read (and dropped) before closing.
+LINGER_BYTES = 1024 * 1024
 DEFAULT_ROTATE_BYTES = 64 * 1024 * 1024
 DEFAULT_ROTATE_SECONDS = 60.0
 
@@ -150,16 +155,56 @@ class LandingWriter:
             self._close()
 
 
+def close_abandoned_files(directory: Path) -> list[Path]:
+    """Rename the `.open` files that collectors which are no longer running
+    left behind (killed before they could rotate), so that they load: every
+    record in them was answered. A record cut by the kill becomes a reject
+    when loaded. Files of a collector still running are left to it."""
+    closed = []
+    for path in sorted(directory.rglob(f"collector-*{OPEN_SUFFIX}")):
+        parts = path.name.split("-")
+        pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+        if pid is not None and _running(pid):
+            continue
+        final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+        if path.stat().st_size:
+            os.replace(path, final)
+            closed.append(final)
+        else:
+            path.unlink()
+    return closed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class CollectorServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], config: CollectorConfig) -> None:
         self.config = config
+        for path in close_abandoned_files(config.landing_dir):
+            log.warning("closed %s, left open by a collector that stopped abruptly", path)
         self.writer = LandingWriter(config.landing_dir, config.rotate_bytes, config.rotate_seconds)
         self._stop_rotation = threading.Event()
         super().__init__(address, CollectorHandler)
         self._rotator = threading.Thread(target=self._rotate_loop, daemon=True)
         self._rotator.start()
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """A client that hangs up or stalls is routine: one line, no traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.info("%s: %s", client_address[0], error.__class__.__name__)
+            return
+        super().handle_error(request, client_address)
 
     def _rotate_loop(self) -> None:
         interval = max(0.05, min(1.0, self.config.rotate_seconds / 4))
@@ -185,8 +230,47 @@ class CollectorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ai-events-collector"
 
+    # A client that stops sending mid-request frees its thread after this.
+    timeout = 30
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
+
+    _linger = False
+
+    def finish(self) -> None:
+        """After refusing a body unread, read (briefly, and a bounded amount)
+        what the client still sends before closing: closing on unread bytes
+        resets the connection, and the client would lose our answer."""
+        super().finish()
+        if not self._linger:
+            return
+        try:
+            self.connection.settimeout(1.0)
+            self.connection.shutdown(socket.SHUT_WR)
+            drained = 0
+            while drained < LINGER_BYTES and (chunk := self.connection.recv(65536)):
+                drained += len(chunk)
+        except OSError:
+            pass
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an announced body over the limit before it is sent."""
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.server.config.max_body_bytes:
+            self.close_connection = True
+            route = ROUTES.get(urlsplit(self.path).path.rstrip("/") or "/")
+            self._refuse(
+                route,
+                RequestRefused(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "body_too_large",
+                    f"body of {length} bytes is over the limit of "
+                    f"{self.server.config.max_body_bytes}",
+                ),
+            )
+            return False
+        return super().handle_expect_100()
 
     # -- answers -------------------------------------------------------------
 
@@ -277,20 +361,30 @@ class CollectorHandler(BaseHTTPRequestHandler):
             raise RequestRefused(
                 HTTPStatus.BAD_REQUEST, "bad_length", f"Content-Length {length_header!r}"
             ) from None
+        if length < 0:
+            self._linger = self.close_connection = True
+            raise RequestRefused(
+                HTTPStatus.BAD_REQUEST, "bad_length", f"Content-Length {length_header!r}"
+            )
         if length > limit:
-            # Read and drop the body so the connection stays usable.
-            remaining = length
-            while remaining > 0:
-                chunk = self.rfile.read(min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
+            # Answer at once and close: reading a body we refuse would let a
+            # client hold the collector for as long as it likes.
+            self._linger = self.close_connection = True
             raise RequestRefused(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 "body_too_large",
                 f"body of {length} bytes is over the limit of {limit}",
             )
-        return self.rfile.read(length)
+        body = self.rfile.read(length)
+        if len(body) < length:
+            # The client went away mid-body: nothing complete to keep.
+            self.close_connection = True
+            raise RequestRefused(
+                HTTPStatus.BAD_REQUEST,
+                "body_cut_short",
+                f"the body ended after {len(body)} of {length} bytes",
+            )
+        return body
 
     def _collect(self, route: Route, path: str, raw: bytes) -> None:
         request: dict = {
@@ -379,9 +473,32 @@ class CollectorHandler(BaseHTTPRequestHandler):
                 "invalid_write_key",
                 "missing write key" if key is None else "unknown write key",
             )
+        if keys and key is not None and not _key_fits(keys[key], route):
+            # A key stands for one protocol: an Amplitude key on Segment's
+            # paths (or the reverse) is a misconfigured client.
+            status = (
+                HTTPStatus.BAD_REQUEST if route.family == "amplitude" else HTTPStatus.UNAUTHORIZED
+            )
+            raise RequestRefused(
+                status,
+                "invalid_api_key" if route.family == "amplitude" else "invalid_write_key",
+                (
+                    f"Invalid API key: {key} (a {keys[key]} write key)"
+                    if route.family == "amplitude"
+                    else f"the write key is configured for {keys[key]}, not this endpoint"
+                ),
+            )
         if route.family == "amplitude":
             return key, "amplitude"
         return key, keys.get(key) if key is not None else None
+
+
+def _key_fits(protocol: str, route: Route) -> bool:
+    """Whether a key configured for `protocol` (empty: any) may be used on
+    `route`."""
+    if not protocol:
+        return True
+    return (protocol == "amplitude") == (route.family == "amplitude")
 
 
 def _gunzip(raw: bytes, limit: int) -> tuple[bytes, tuple[str, str] | None]:

@@ -41,8 +41,12 @@ def spark_path() -> Path:
     return path
 
 
-def quality_path() -> Path:
+def quality_path(database: Path | None = None) -> Path:
     """Where the quality checkpoint keeps its state and Data Docs:
-    `AI_EVENTS_QUALITY_DIR`, else `warehouse/quality`."""
+    `AI_EVENTS_QUALITY_DIR`, else `quality/` beside the warehouse file (for
+    the default warehouse, `warehouse/quality`), so that two warehouses never
+    share one site."""
     configured = os.environ.get("AI_EVENTS_QUALITY_DIR")
-    return Path(configured).resolve() if configured else PROJECT_DIR / "warehouse" / "quality"
+    if configured:
+        return Path(configured).resolve()
+    return (database or database_path()).resolve().parent / "quality"

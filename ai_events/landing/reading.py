@@ -76,7 +76,7 @@ class DecodedText:
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Every regular file under the given paths, sorted, skipping hidden files
-    and collector files that are still open for writing."""
+    in folders and, with a warning, collector files still open for writing."""
     for path in paths:
         if not path.exists():
             raise LoadError(f"{path}: no such file or folder")
@@ -84,11 +84,17 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         for candidate in candidates:
             if not candidate.is_file():
                 continue
-            relative = candidate.relative_to(path) if path.is_dir() else Path(candidate.name)
-            if any(part.startswith(".") for part in relative.parts):
-                continue
             if candidate.name.endswith(OPEN_SUFFIX):
-                log.debug("skipping %s: the collector is still writing it", candidate)
+                log.warning(
+                    "skipping %s: a collector is still writing it (a collector that was "
+                    "killed leaves it open; starting the collector again closes it)",
+                    candidate,
+                )
+                continue
+            # Hidden files inside a folder are skipped; one named outright is not.
+            if path.is_dir() and any(
+                part.startswith(".") for part in candidate.relative_to(path).parts
+            ):
                 continue
             yield candidate
 
@@ -123,7 +129,16 @@ def is_plain(data: bytes) -> bool:
 
 def decompress(data: bytes) -> tuple[bytes, Reject | None]:
     """Undo gzip (several members allowed). A stream cut short keeps what
-    decompressed before the cut and reports the rest as a reject."""
+    decompressed before the cut and reports the rest as a reject. A zip
+    archive reaches here only when it did not open (`read_sources`): it is
+    kept whole as a reject."""
+    if data[:4] == ZIP_MAGIC:
+        return b"", Reject(
+            None,
+            "zip_corrupt",
+            "the file starts like a zip archive but does not open as one (cut short or damaged)",
+            raw_bytes=data,
+        )
     if data[:2] != GZIP_MAGIC:
         return data, None
     out = io.BytesIO()

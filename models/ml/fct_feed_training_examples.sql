@@ -47,7 +47,7 @@ final as (
         cast(impressions.impressed_at as timestamp) as impressed_at,
         cast(impressions.event_date as date) as event_date,
         cast(impressions.model_version as string) as model_version,
-        cast(impressions.position as integer) as position,
+        cast(impressions.position as bigint) as position,
         cast(impressions.platform as string) as platform,
         cast(impressions.surface as string) as surface,
         cast(impressions.past_engagement_score as double) as past_engagement_score,

@@ -14,6 +14,10 @@ import datetime as dt
 import gzip
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -543,3 +547,86 @@ def test_a_single_call_endpoint_lands_its_message(collector: RunningCollector) -
         message,
         "/v1/track",
     )
+
+
+def raw_request(collector: RunningCollector, head: str, body: bytes = b"") -> bytes:
+    """Send bytes as they are (requests would fix a bad Content-Length), half
+    close, and read the answer."""
+    with socket.create_connection(("127.0.0.1", collector.port), timeout=10) as connection:
+        connection.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_body_that_lies_about_its_length_is_refused_and_not_landed(
+    collector: RunningCollector,
+) -> None:
+    auth = base64.b64encode(f"{SEGMENT_KEY}:".encode()).decode()
+    head = f"POST /v1/track HTTP/1.1\nHost: x\nAuthorization: Basic {auth}\n"
+    event = json.dumps({"event": "x", "userId": "u", "messageId": "m"}).encode()
+    negative = raw_request(collector, head + "Content-Length: -1\n", event * 1000)
+    short = raw_request(collector, head + "Content-Length: 500\n", event)
+    huge = raw_request(collector, head + "Content-Length: 999999999\n", b"{}")
+    assert negative.startswith(b"HTTP/1.1 400") and b"bad_length" in negative
+    assert short.startswith(b"HTTP/1.1 400") and b"body_cut_short" in short
+    assert huge.startswith(b"HTTP/1.1 413")
+    collector.stop()
+    assert collector.landed_files() == []
+
+
+def test_a_key_is_good_only_for_its_protocol(collector: RunningCollector) -> None:
+    on_segment = requests.post(
+        collector.url + "/v1/batch",
+        json={"batch": [{"type": "track", "event": "x", "messageId": "k1"}]},
+        auth=(AMPLITUDE_KEY, ""),
+        timeout=10,
+    )
+    on_amplitude = requests.post(
+        collector.url + "/2/httpapi",
+        json={"api_key": SEGMENT_KEY, "events": [{"event_type": "x", "insert_id": "k2"}]},
+        timeout=10,
+    )
+    assert (on_segment.status_code, on_segment.json()["code"]) == (401, "invalid_write_key")
+    assert on_amplitude.status_code == 400
+    assert on_amplitude.json()["error"].startswith("Invalid API key")
+    collector.stop()
+    assert collector.landed_files() == []
+
+
+def test_a_killed_collectors_open_file_is_closed_by_the_next_one(
+    collector: RunningCollector, tmp_path: Path
+) -> None:
+    answer = post(collector, "/v1/track", json.dumps({"event": "x", "messageId": "kept"}).encode())
+    assert answer.status_code == 200
+    [open_file] = collector.landed_files()
+    record = open_file.read_bytes()
+    collector.stop()
+    # What a collector killed mid-file leaves: its .open file, the last
+    # record cut short, and a process id that no longer runs.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    landing = tmp_path / "crashed"
+    folder = landing / "2026" / "12" / "04"
+    folder.mkdir(parents=True)
+    left = folder / f"collector-20261204T100000-{dead}-00001.ndjson.open"
+    left.write_bytes(record + record[:40])
+    live = folder / f"collector-20261204T100000-{os.getppid()}-00001.ndjson.open"
+    live.write_bytes(record)
+
+    with duckdb.connect(str(tmp_path / "before.duckdb")) as con:
+        assert load_paths(con, [landing]).events_landed == 0
+    running = RunningCollector(
+        serve(CollectorConfig(landing), "127.0.0.1", 0), landing, tmp_path / "after.duckdb"
+    )
+    running.stop()
+    # The dead collector's file is closed; the one of a live process is not.
+    assert live.exists() and not left.exists()
+    with duckdb.connect(str(running.database)) as con:
+        summary = load_paths(con, [folder / left.name.removesuffix(".open")])
+        assert (summary.events_landed, summary.items_rejected) == (1, 1)
+        assert con.execute("select reason from raw.rejects").fetchall() == [
+            ("invalid_collector_record",)
+        ]

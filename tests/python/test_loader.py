@@ -127,3 +127,32 @@ def test_bad_lines_are_kept_with_their_reason(con, tmp_path: Path) -> None:
 def test_a_missing_path_is_a_clear_error(con, tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="no such file or folder"):
         load_paths(con, [tmp_path / "nowhere"])
+
+
+def test_a_damaged_zip_is_kept_whole_as_a_zip_reject(con, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("export.json", '{"event_type": "x", "insert_id": "i1"}\n' * 50)
+    cut = tmp_path / "export.zip"
+    cut.write_bytes(buffer.getvalue()[:60])
+    summary = load_paths(con, [cut])
+    assert (summary.events_landed, summary.items_rejected) == (0, 1)
+    assert con.execute("select reason, octet_length(raw_bytes) from raw.rejects").fetchall() == [
+        ("zip_corrupt", 60)
+    ]
+
+
+def test_a_hidden_file_loads_when_named_and_an_open_one_is_skipped_aloud(
+    con, tmp_path: Path, caplog
+) -> None:
+    hidden = write_ndjson(tmp_path / ".hidden.ndjson", [{"type": "track", "event": "x"}])
+    open_file = write_ndjson(tmp_path / "c.ndjson.open", [{"type": "track", "event": "y"}])
+    # In a folder, hidden files are passed over; named outright, one loads.
+    assert load_paths(con, [tmp_path]).events_landed == 0
+    assert load_paths(con, [hidden]).events_landed == 1
+    with caplog.at_level("WARNING", logger="ai_events"):
+        assert load_paths(con, [open_file]).events_landed == 0
+    assert any("still writing" in record.getMessage() for record in caplog.records)

@@ -242,3 +242,36 @@ def test_a_drop_in_conformance_is_flagged(tmp_path: Path) -> None:
     # Day 9 lost one event in thirty, within the threshold; day 1 lost a third.
     assert drops == [((NOW - dt.timedelta(days=1)).date(), 0.667)]
     assert len(rows) == 14
+
+
+def test_a_dbt_that_never_starts_is_reported_not_an_old_runs_results(
+    built, tmp_path: Path, monkeypatch
+) -> None:
+    warehouse, _ = built
+    copy = broken_copy(warehouse, tmp_path, "select 1")
+    target = tmp_path / "t"
+    shutil.copytree(warehouse.target, target)  # the good run's results are there
+    monkeypatch.setenv("AI_EVENTS_THREADS", "many")  # the profile cannot be read
+    result = run_build(copy, None, tmp_path / "gx", target=target)
+    assert not result.ok and (result.models_built, result.tests_passed) == (0, 0)
+    assert [(c.kind, c.check) for c in result.failures] == [("dbt", "dbt build")]
+    with duckdb.connect(str(copy), read_only=True) as con:
+        [(status, models, message)] = con.execute(
+            "select status, models_built, message from ops.build_runs "
+            "order by started_at desc limit 1"
+        ).fetchall()
+    assert (status, models) == ("failed", 0) and "before it ran any model" in message
+
+
+def test_a_locked_warehouse_is_one_line_that_says_what_to_do(built, tmp_path: Path) -> None:
+    warehouse, _ = built
+    copy = broken_copy(warehouse, tmp_path, "select 1")
+    with duckdb.connect(str(copy), read_only=True):
+        completed = subprocess.run(
+            [sys.executable, "-m", "ai_events", "load", str(tmp_path)],
+            env={**os.environ, "AI_EVENTS_DB": str(copy)},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert completed.returncode == 1
+    assert "the warehouse is open in another process" in completed.stderr
+    assert "Traceback" not in completed.stderr

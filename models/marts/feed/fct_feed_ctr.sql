@@ -66,7 +66,7 @@ final as (
     select
         cast(event_date as date) as event_date,
         cast(model_version as string) as model_version,
-        cast(position as integer) as position,
+        cast(position as bigint) as position,
         cast(impressions as bigint) as impressions,
         cast(clicks as bigint) as clicks,
         cast(saves as bigint) as saves,
