@@ -345,7 +345,9 @@ def run_build(
 
     target = target or Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
     database.parent.mkdir(parents=True, exist_ok=True)
-    with build_lock(database):
+    # dbt's artifacts folder is locked too: two warehouses built at once
+    # through one target folder would read each other's run results.
+    with build_lock(database), build_lock(target / "artifacts"):
         result = BuildResult(run_id=uuid.uuid4().hex[:12], started_at=_now())
         try:
             written = generate(load_registry()).written

@@ -156,6 +156,8 @@ def load(
     except LoadError as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary.describe())
+    if not summary.files_loaded and not summary.files_skipped:
+        click.echo(f"warning: no file to load in {', '.join(map(str, paths))}", err=True)
 
 
 def _load_for_spark(paths: tuple[Path, ...], format_choice: str, db: Path | None) -> None:
@@ -174,7 +176,7 @@ def _load_for_spark(paths: tuple[Path, ...], format_choice: str, db: Path | None
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--landing",
     type=click.Path(path_type=Path),
@@ -188,8 +190,15 @@ def _load_for_spark(paths: tuple[Path, ...], format_choice: str, db: Path | None
     help="Accept this write key (repeatable); PROTOCOL is segment, rudderstack or amplitude. "
     "With none given, every key is accepted.",
 )
-@click.option("--max-body-bytes", default=16 * 1024 * 1024, show_default=True, type=int)
-@click.option("--rotate-seconds", default=60.0, show_default=True, type=float)
+@click.option(
+    "--max-body-bytes", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(min=1)
+)
+@click.option(
+    "--rotate-seconds",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+)
 def collect(
     host: str,
     port: int,
@@ -204,6 +213,8 @@ def collect(
     keys: dict[str, str] = {}
     for entry in write_keys:
         key, _, protocol = entry.partition("=")
+        if not key:
+            raise click.BadParameter(f"{entry!r}: the key is empty", param_hint="--write-key")
         if protocol and protocol not in ("segment", "rudderstack", "amplitude"):
             raise click.BadParameter(f"{entry}: protocol must be segment, rudderstack or amplitude")
         keys[key] = protocol or ""

@@ -330,6 +330,24 @@ class CollectorHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _method_not_allowed(self) -> None:
+        # A body we will not read must not be taken for the next request.
+        self.close_connection = True
+        self._send_json(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            {"success": False, "code": "method_not_allowed",
+             "message": f"{self.command} is not a tracker method: GET, POST or OPTIONS"},
+        )  # fmt: skip
+
+    do_PUT = do_DELETE = do_PATCH = _method_not_allowed
+
+    def do_HEAD(self) -> None:
+        self.close_connection = True
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, POST, OPTIONS")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _handle(self, method: str) -> None:
         parts = urlsplit(self.path)
         route = ROUTES.get(parts.path.rstrip("/") or "/")
@@ -399,8 +417,12 @@ class CollectorHandler(BaseHTTPRequestHandler):
         record: dict = {COLLECTOR_MARKER: request, "received_at": _utc_iso()}
         problem: tuple[str, str] | None = None
         body = raw
-        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+        encoding = self.headers.get("Content-Encoding", "").strip().lower()
+        if encoding == "gzip":
             body, problem = _gunzip(raw, self.server.config.max_body_bytes)
+        elif encoding not in ("", "identity"):
+            # Kept as bytes with the reason, like a body that does not inflate.
+            problem = ("unsupported_encoding", f"Content-Encoding {encoding!r} is not gzip")
         text = ""
         if problem is None:
             try:

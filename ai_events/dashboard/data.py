@@ -570,6 +570,23 @@ def freshness(con: duckdb.DuckDBPyConnection) -> list[Row]:
     )
 
 
+def last_build(con: duckdb.DuckDBPyConnection) -> Row | None:
+    """The latest run of `ai-events build` (ops.build_runs), or None when the
+    warehouse was built otherwise (plain dbt, a published copy)."""
+    present = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'ops' and table_name = 'build_runs'"
+    ).fetchall()[0][0]
+    if not present:
+        return None
+    rows = query(
+        con,
+        "select status, finished_at, checks_failed, message from ops.build_runs "
+        "order by started_at desc limit 1",
+    )
+    return rows[0] if rows else None
+
+
 def collect(database: Path, now: dt.datetime | None = None, project_dir: Path = PROJECT_DIR) -> Row:
     """Everything the dashboard shows, from the marts of `database` (read-only)."""
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
@@ -594,6 +611,7 @@ def collect(database: Path, now: dt.datetime | None = None, project_dir: Path = 
                 "freshness_warn_hours": FRESHNESS_WARN_HOURS,
                 "freshness_error_hours": FRESHNESS_ERROR_HOURS,
                 "marts": list(MARTS),
+                "last_build": last_build(con),
             },
             "feed": feed_section(con, window, z),
             "compose": compose_section(con, window, z),

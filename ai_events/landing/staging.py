@@ -235,6 +235,13 @@ def split_sql(format_choice: str) -> str:
     keys detection needs once (`formats.probe_sql`), a batch's elements once.
     """
     detect = formats.detect_expression(format_choice)
+    if format_choice == "auto":
+        unrecognised = "no tracker format matches this document''s keys"
+    else:
+        unrecognised = (
+            f"not in the {format_choice} format that --format asked for "
+            "(--format auto recognises each document)"
+        ).replace("'", "''")
     return f"""
 create or replace temp table _docs as
 select *, try(json_type(text)) as doc_type
@@ -383,7 +390,7 @@ from _split
 where not is_object
 union all
 select source_line, item_index, 'unrecognised_shape',
-    'no tracker format matches this document''s keys', doc::varchar, null
+    '{unrecognised}', doc::varchar, null
 from _classified
 where item_type = 'OBJECT' and format is null
 union all

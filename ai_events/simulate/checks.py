@@ -36,7 +36,10 @@ def raw_differences(con: duckdb.DuckDBPyConnection, emitted: Mapping) -> list[st
         wanted[REJECT_REASONS[kind]] = wanted.get(REJECT_REASONS[kind], 0) + count
     expected = {
         "events landed": (landed, emitted["landed_events"]),
-        "distinct event ids": (distinct, emitted["events"] + emitted["dual_write_events"]),
+        "distinct event ids": (
+            distinct,
+            emitted["events"] + emitted["dual_write_events"] + emitted["plan_violation_events"],
+        ),
         "duplicates": (landed - distinct, emitted["duplicate_events"]),
         "events by protocol": (by_protocol, emitted["landed_events_by_protocol"]),
         "rejects by reason": (reasons, wanted),

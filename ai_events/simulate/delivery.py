@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -64,6 +65,7 @@ class Emitted:
     retried_requests: int = 0
     duplicate_events: int = 0
     dual_write_events: int = 0
+    plan_violation_events: int = 0  # extra events outside the plan
     legacy_name_events: int = 0
     name_variant_events: int = 0
     late_events: int = 0
@@ -139,6 +141,7 @@ class Delivery:
         self.legacy_window = legacy_window
         self.new_id = new_id
         self.emitted = Emitted()
+        self.violations = random.Random(0)
 
     def send(self, actions: list[Action]) -> None:
         """Send every action, one device's send group at a time."""
@@ -173,6 +176,9 @@ class Delivery:
             emitted.skewed_events += len(chunk)
         emitted.requests += 1
         emitted.requests_by_protocol[device.tracker] += 1
+        if self.violations.random() < self.dirt.plan_violations:
+            events.append(self.unplanned(self.violations.choice(events)))
+            emitted.plan_violation_events += 1
         self.post(device, events, sent, min(room, rng.randint(20, 800)))
         if rng.random() < self.dirt.duplicates:
             # The answer was lost: the SDK sends the same events again.
@@ -180,6 +186,14 @@ class Delivery:
             emitted.duplicate_events += len(events)
             retried = sent + rng.randint(2_000, 120_000)
             self.post(device, events, retried, min(room, rng.randint(20, 800)))
+
+    def unplanned(self, event: wire.AppEvent) -> wire.AppEvent:
+        """An event no plan has, sent beside `event`: a debug event left in a
+        build, or the event's own name misspelt."""
+        misspelt = event.name[:-3] + event.name[-2:]  # item_clicked -> item_clickd
+        name = "debug_heartbeat" if self.violations.random() < 0.5 else misspelt
+        event_id = str(uuid.UUID(int=self.violations.getrandbits(128), version=4))
+        return replace(event, name=name, event_id=event_id, kind="track")
 
     def post(self, device: Device, events: list[wire.AppEvent], sent: int, delay: int) -> None:
         """Write one request as the collector records it."""

@@ -44,6 +44,10 @@ class Dirt:
     # Share of feed impressions whose event is lost on the device, so that
     # their clicks arrive as orphans.
     lost_impressions: float = 0.02
+    # Share of requests that also carry an event the tracking plan does not
+    # have (a debug event, a misspelt name): the warehouse must quarantine
+    # it. It is extra, so the truth of the marts does not change.
+    plan_violations: float = 0.005
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
@@ -70,6 +74,7 @@ class Dirt:
             bots=0.15,
             malformed=0.05,
             lost_impressions=0.05,
+            plan_violations=0.05,
         )
 
     @classmethod

@@ -65,7 +65,8 @@ class SimulationResult:
                 f"{e['dual_write_events']} dual-written, {e['legacy_name_events']} legacy names, "
                 f"{e['name_variant_events']} name variants, {e['late_events']} late, "
                 f"{e['skewed_events']} on skewed clocks, {e['lost_impressions']} lost "
-                f"impressions, {e['malformed_lines']} malformed lines",
+                f"impressions, {e['plan_violation_events']} events outside the plan, "
+                f"{e['malformed_lines']} malformed lines",
                 f"landing: {self.landing}",
                 f"truth: {self.truth_path}",
             ]
@@ -133,6 +134,9 @@ def simulate(
     behaviour = Behaviour(rng, planted, dirt, start_ms, days)
     writer = LandingWriter(out / LANDING_FOLDER, rotate_bytes)
     delivery = Delivery(rng, dirt, writer, window, behaviour.new_id)
+    # A stream of its own: turning events outside the plan on or off leaves
+    # every other draw, and so the rest of the traffic, as it was.
+    delivery.violations = random.Random(f"{seed}:plan_violations")
     counter = TruthCounter()
     population: Counter = Counter()
     trackers: Counter = Counter()

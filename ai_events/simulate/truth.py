@@ -27,8 +27,8 @@ The truth file (`truth.json`, format `ai-events-simulation-truth/1`) holds:
 name's window), `planted` (the parameters, with the click probability per
 model and position), `population` (people, bot_people, devices by tracker),
 `emitted` (what the landing files hold: events, landed_events, requests,
-retried_requests, duplicate_events, dual_write_events, late_events,
-skewed_events, lost_impressions, malformed_lines by kind, lines, files,
+retried_requests, duplicate_events, dual_write_events, plan_violation_events,
+late_events, skewed_events, lost_impressions, malformed_lines by kind, lines, files,
 bytes, landed events and requests by protocol) and `marts`: per mart, its
 `key` and `columns` and `rows`, one object per cell with every key and
 count column, sorted by key.

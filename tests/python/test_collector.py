@@ -470,6 +470,15 @@ BAD_REQUESTS = [
         "body_too_large",
         None,
     ),
+    (
+        "an encoding other than gzip",
+        "/v1/batch",
+        b"\x8b\x05\x80brotli bytes",
+        {"Content-Encoding": "br"},
+        400,
+        "unsupported_encoding",
+        "unsupported_encoding",
+    ),
     ("unknown path", "/v2/everything", b"{}", {}, 404, "unknown_path", None),
 ]
 
@@ -630,3 +639,12 @@ def test_a_killed_collectors_open_file_is_closed_by_the_next_one(
         assert con.execute("select reason from raw.rejects").fetchall() == [
             ("invalid_collector_record",)
         ]
+
+
+def test_other_methods_are_refused_in_json(collector: RunningCollector) -> None:
+    put = requests.put(collector.url + "/v1/batch", data=b"{}", timeout=10)
+    head = requests.head(collector.url + "/v1/batch", timeout=10)
+    assert (put.status_code, put.json()["code"]) == (405, "method_not_allowed")
+    assert head.status_code == 405
+    collector.stop()
+    assert collector.landed_files() == []

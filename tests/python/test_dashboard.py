@@ -432,6 +432,23 @@ def test_the_check_fails_on_a_script_error_and_on_a_chart_that_cannot_draw(
     assert "compose-acceptance-by-platform: failed to draw" in problems
 
 
+def test_a_failed_last_build_is_said_above_the_charts(built: Warehouse, dashboard: tuple) -> None:
+    data = json.loads(json.dumps(dashboard[0]))
+    assert data["meta"]["last_build"] is None  # the fixture was built by plain dbt
+    data["meta"]["last_build"] = {
+        "status": "failed",
+        "finished_at": "2026-12-01T06:00:00",
+        "checks_failed": 2,
+        "message": "data test x on marts.y",
+    }
+    failed = rendered(write_page(render(data), built.root / "failed.html"))
+    [banner] = failed.find_all(data_banner=True)
+    assert "failed 2 checks" in banner.text() and "data test x on marts.y" in banner.text()
+    data["meta"]["last_build"]["status"] = "success"
+    passed = rendered(write_page(render(data), built.root / "passed.html"))
+    assert passed.find_all(data_banner=True) == []
+
+
 def test_empty_marts_show_no_data_yet_panels_and_fail_the_marks_check(
     built: Warehouse, tmp_path: Path
 ) -> None:

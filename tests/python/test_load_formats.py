@@ -86,7 +86,8 @@ def test_a_forced_protocol_maps_the_segment_spec_and_refuses_other_shapes(tmp_pa
     with duckdb.connect(str(tmp_path / "amplitude.duckdb")) as con:
         summary = load_paths(con, [path], format_choice="amplitude")
         assert (summary.events_landed, summary.items_rejected) == (0, 1)
-        assert con.execute("select reason from raw.rejects").fetchall() == [("unrecognised_shape",)]
+        [(reason, detail)] = con.execute("select reason, detail from raw.rejects").fetchall()
+        assert reason == "unrecognised_shape" and "the amplitude format that --format" in detail
     with (
         duckdb.connect(str(tmp_path / "bogus.duckdb")) as con,
         pytest.raises(LoadError, match="unknown format 'bogus'"),

@@ -52,7 +52,10 @@ def test_events_are_counted_exactly_and_dirt_comes_on_top(tmp_path: Path) -> Non
     emitted = result.emitted
     assert emitted["events"] == 3_000
     assert emitted["landed_events"] == (
-        3_000 + emitted["duplicate_events"] + emitted["dual_write_events"]
+        3_000
+        + emitted["duplicate_events"]
+        + emitted["dual_write_events"]
+        + emitted["plan_violation_events"]
     )
     assert sum(emitted["landed_events_by_protocol"].values()) == emitted["landed_events"]
     assert set(emitted["landed_events_by_protocol"]) == {
@@ -61,7 +64,7 @@ def test_events_are_counted_exactly_and_dirt_comes_on_top(tmp_path: Path) -> Non
     # Every kind of dirt happened at least once at these rates.
     for count in ("duplicate_events", "dual_write_events", "legacy_name_events",
                   "name_variant_events", "late_events", "skewed_events", "malformed_lines",
-                  "lost_impressions", "bot_events"):  # fmt: skip
+                  "lost_impressions", "bot_events", "plan_violation_events"):  # fmt: skip
         assert emitted[count] > 0, count
     clean = simulate(events=3_000, seed=5, out=tmp_path / "clean", dirt=Dirt.none())
     assert clean.emitted["landed_events"] == 3_000

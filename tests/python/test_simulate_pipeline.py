@@ -1,6 +1,7 @@
 """A simulated, dirty event set through the whole pipeline (load, dbt build):
-the raw landing holds what was emitted, nothing is quarantined, and every
-cell of every mart the warehouse implements equals the planted truth.
+the raw landing holds what was emitted, exactly the events outside the
+tracking plan are quarantined, and every cell of every mart the warehouse
+implements equals the planted truth.
 
 IMPLEMENTED says which marts and columns the warehouse computes today; the
 truth has more (see ai_events/simulate/truth.py). Extend it as marts land,
@@ -63,7 +64,7 @@ def test_the_run_has_the_dirt_the_warehouse_handles(built) -> None:
     emitted = result.emitted
     for count in ("duplicate_events", "dual_write_events", "legacy_name_events",
                   "name_variant_events", "late_events", "skewed_events", "malformed_lines",
-                  "lost_impressions"):  # fmt: skip
+                  "lost_impressions", "plan_violation_events"):  # fmt: skip
         assert emitted[count] > 0, count
     assert emitted["bot_events"] > 0
 
@@ -74,15 +75,12 @@ def test_raw_landing_matches_what_was_emitted(built) -> None:
         assert raw_differences(con, result.emitted) == []
 
 
-def test_nothing_simulated_is_quarantined(built) -> None:
-    _, warehouse = built
-    assert (
-        warehouse.query(
-            "select event_name_raw, quarantine_reasons, count(*) "
-            "from intermediate.int_events__deduplicated where is_quarantined group by all"
-        )
-        == []
-    )
+def test_exactly_the_events_outside_the_plan_are_quarantined(built) -> None:
+    result, warehouse = built
+    assert warehouse.query(
+        "select quarantine_reasons, count(*) "
+        "from intermediate.int_events__deduplicated where is_quarantined group by all"
+    ) == [("unplanned_event", result.emitted["plan_violation_events"])]
     assert warehouse.query("select count(*) from intermediate.int_events__conformed")[0][0] > 0
 
 
@@ -158,7 +156,8 @@ def test_every_bot_event_is_recognisable_in_staging(tmp_path: Path, built) -> No
     warehouse.dbt("run", "--select", "+int_events__deduplicated")
     flagged = (
         "select count_if(is_bot_by_tracker or regexp_matches(coalesce(user_agent, ''), "
-        "'(?i)bot|headless|python-requests')) from intermediate.int_events__deduplicated"
+        "'(?i)bot|headless|python-requests')) from intermediate.int_events__deduplicated "
+        "where not is_quarantined"
     )
     assert 0 < result.emitted["bot_events"] < result.emitted["events"]
     assert warehouse.query(flagged)[0][0] == result.emitted["bot_events"]

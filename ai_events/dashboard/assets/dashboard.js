@@ -634,6 +634,10 @@
       append(meta, [el("dt", { text: pair[0] }), el("dd", { text: pair[1] })]);
     });
     var banners = document.getElementById("banners");
+    var build = META.last_build;
+    if (build && build.status !== "success") {
+      banners.appendChild(el("p", { class: "banner", role: "alert", "data-banner": "build-failed", text: "The latest build, finished " + fmt.time(build.finished_at) + ", failed " + build.checks_failed + " check" + (build.checks_failed === 1 ? "" : "s") + ": marts it did not rebuild still hold the previous build's numbers. " + (build.message || "") }));
+    }
     if (!META.period_end) {
       banners.appendChild(el("p", { class: "banner", role: "status", text: "The warehouse has no feed, suggestion or chatbot activity yet. Panels fill in once events are loaded and `ai-events build` has run." }));
     } else {
