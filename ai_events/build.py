@@ -348,6 +348,9 @@ def run_build(
     # dbt's artifacts folder is locked too: two warehouses built at once
     # through one target folder would read each other's run results.
     with build_lock(database), build_lock(target / "artifacts"):
+        # A warehouse another process holds (a reader counts, see the README)
+        # fails here in one line, before dbt starts and fails at length.
+        duckdb.connect(str(database)).close()
         result = BuildResult(run_id=uuid.uuid4().hex[:12], started_at=_now())
         try:
             written = generate(load_registry()).written
@@ -387,7 +390,7 @@ def run_build(
                 "(its own message is above: a profile, a setting or the project could "
                 "not be read)"
             )
-            result.checks.append(CheckResult("dbt", "the project", "dbt build", "error", None,
+            result.checks.append(CheckResult("dbt", "the project", "build", "error", None,
                                              message=stopped))  # fmt: skip
         if ran and (target / "manifest.json").exists():
             result.checks += freshness_checks(target, database)

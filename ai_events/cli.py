@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import signal
 import sys
@@ -210,6 +211,9 @@ def collect(
     """Receive events from the Segment, RudderStack, Snowplow and Amplitude SDKs."""
     from ai_events.collector import CollectorConfig, serve
 
+    if not math.isfinite(rotate_seconds):
+        raise click.BadParameter(f"{rotate_seconds} is not a number of seconds",
+                                 param_hint="--rotate-seconds")  # fmt: skip
     keys: dict[str, str] = {}
     for entry in write_keys:
         key, _, protocol = entry.partition("=")

@@ -368,14 +368,24 @@ class CollectorHandler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         limit = self.server.config.max_body_bytes
+        lengths = set(self.headers.get_all("Content-Length") or [])
+        if len(lengths) > 1:
+            self._linger = self.close_connection = True
+            raise RequestRefused(
+                HTTPStatus.BAD_REQUEST, "bad_length", f"Content-Length given as {sorted(lengths)}"
+            )
         length_header = self.headers.get("Content-Length")
         if length_header is None:
             raise RequestRefused(
                 HTTPStatus.LENGTH_REQUIRED, "length_required", "Content-Length is required"
             )
         try:
+            # Digits only: int() would also take "+58", " 58 " and "-1".
+            if not (length_header.isascii() and length_header.isdigit()):
+                raise ValueError(length_header)
             length = int(length_header)
         except ValueError:
+            self._linger = self.close_connection = True
             raise RequestRefused(
                 HTTPStatus.BAD_REQUEST, "bad_length", f"Content-Length {length_header!r}"
             ) from None

@@ -147,6 +147,13 @@ def _check_keys(where: str, entry: object, allowed: set[str]) -> Mapping:
     return entry
 
 
+def _flag(where: str, value: object) -> bool:
+    """A YAML boolean; a quoted "false" or "no" is text, and would read as true."""
+    if not isinstance(value, bool):
+        raise RegistryError(f"{where}: must be true or false, not {value!r}")
+    return value
+
+
 def _number(where: str, value: object) -> float | None:
     if value is None:
         return None
@@ -197,7 +204,7 @@ def parse_properties(path: Path, document: dict) -> dict[str, Property]:
             privacy=privacy,
             description=str(entry.get("description", "") or ""),
             handling=handling,
-            context=bool(entry.get("context", False)),
+            context=_flag(f"{where}: context", entry.get("context", False)),
             allowed=_allowed(where, entry.get("allowed")),
             minimum=_number(f"{where}: minimum", entry.get("minimum")),
             maximum=_number(f"{where}: maximum", entry.get("maximum")),
@@ -251,7 +258,7 @@ def parse_events(path: Path, document: dict, properties: dict[str, Property]) ->
             event_properties.append(
                 EventProperty(
                     name=prop_name,
-                    required=bool(prop_entry.get("required", False)),
+                    required=_flag(f"{prop_where}: required", prop_entry.get("required", False)),
                     allowed=_allowed(prop_where, prop_entry.get("allowed")),
                     minimum=_number(f"{prop_where}: minimum", prop_entry.get("minimum")),
                     maximum=_number(f"{prop_where}: maximum", prop_entry.get("maximum")),

@@ -579,9 +579,12 @@ def test_a_body_that_lies_about_its_length_is_refused_and_not_landed(
     negative = raw_request(collector, head + "Content-Length: -1\n", event * 1000)
     short = raw_request(collector, head + "Content-Length: 500\n", event)
     huge = raw_request(collector, head + "Content-Length: 999999999\n", b"{}")
+    twice = raw_request(collector, head + "Content-Length: 58\nContent-Length: 5\n", event)
+    signed = raw_request(collector, head + f"Content-Length: +{len(event)}\n", event)
     assert negative.startswith(b"HTTP/1.1 400") and b"bad_length" in negative
     assert short.startswith(b"HTTP/1.1 400") and b"body_cut_short" in short
     assert huge.startswith(b"HTTP/1.1 413")
+    assert all(answer.startswith(b"HTTP/1.1 400") for answer in (twice, signed))
     collector.stop()
     assert collector.landed_files() == []
 

@@ -694,6 +694,12 @@ def test_bad_input_gets_a_clear_error(built: Warehouse, tmp_path: Path) -> None:
     with held(empty_marts(built.database, tmp_path / "locked.duckdb"), read_only=False):
         assert "locked by a process writing" in error_of(tmp_path / "locked.duckdb")
     assert not (tmp_path / "out.html").exists()
+    # --out naming the warehouse itself would overwrite it with the page.
+    target = empty_marts(built.database, tmp_path / "target.duckdb")
+    size = target.stat().st_size
+    result = runner.invoke(cli, ["dashboard", "--db", str(target), "--out", str(target)])
+    assert result.exit_code == 1 and "is the warehouse itself" in result.output
+    assert target.stat().st_size == size
 
 
 def test_the_command_writes_the_page_and_prints_its_path(built: Warehouse, tmp_path: Path) -> None:

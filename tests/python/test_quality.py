@@ -254,7 +254,7 @@ def test_a_dbt_that_never_starts_is_reported_not_an_old_runs_results(
     monkeypatch.setenv("AI_EVENTS_THREADS", "many")  # the profile cannot be read
     result = run_build(copy, None, tmp_path / "gx", target=target)
     assert not result.ok and (result.models_built, result.tests_passed) == (0, 0)
-    assert [(c.kind, c.check) for c in result.failures] == [("dbt", "dbt build")]
+    assert [(c.kind, c.check) for c in result.failures] == [("dbt", "build")]
     with duckdb.connect(str(copy), read_only=True) as con:
         [(status, models, message)] = con.execute(
             "select status, models_built, message from ops.build_runs "

@@ -83,6 +83,13 @@ def test_structural_errors_name_the_file_and_entry(taxonomy: Path) -> None:
     with pytest.raises(RegistryError, match="item_clicked: version must be SchemaVer"):
         load_registry(taxonomy)
 
+    # A quoted "false" is text, which Python would take for true.
+    edit(feed, lambda d: d["events"]["item_clicked"].update({"version": "1-0-0"}))
+    edit(feed, lambda d: d["events"]["item_clicked"]["properties"]["position"].update(
+        {"required": "false"}))  # fmt: skip
+    with pytest.raises(RegistryError, match="property position: required: must be true or false"):
+        load_registry(taxonomy)
+
 
 def test_lint_reports_each_convention_broken(taxonomy: Path) -> None:
     def break_conventions(document: dict) -> None:
