@@ -32,7 +32,7 @@ import duckdb
 
 from ai_events.dbt_runner import run_dbt
 from ai_events.landing.loader import LoadSummary, load_paths
-from ai_events.project import PROJECT_DIR
+from ai_events.project import target_path
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +343,7 @@ def run_build(
     from ai_events.taxonomy.generate import generate
     from ai_events.taxonomy.registry import RegistryError, load_registry
 
-    target = target or Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    target = target or target_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     # dbt's artifacts folder is locked too: two warehouses built at once
     # through one target folder would read each other's run results.

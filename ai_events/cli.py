@@ -342,24 +342,20 @@ def build(
 )
 def quality(db: Path | None, manifest: Path | None) -> None:
     """Run the Great Expectations checkpoint on the warehouse and write Data Docs."""
-    from ai_events.project import PROJECT_DIR, quality_path
+    from ai_events.dashboard.data import DashboardError, mart_tables, never_built, open_warehouse
+    from ai_events.project import quality_path, target_path
     from ai_events.quality.checkpoint import SuiteError, run_quality
 
-    target = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
-    manifest = manifest or target / "manifest.json"
+    manifest = manifest or target_path() / "manifest.json"
     if not manifest.exists():
         raise click.ClickException(f"{manifest}: no dbt manifest; run `ai-events build` first")
     database = db or database_path()
-    if not database.exists():
-        raise click.ClickException(f"{database}: no such warehouse")
-    with duckdb.connect(str(database), read_only=True) as con:
-        marts = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()[0][0]
-    if not marts:
-        raise click.ClickException(
-            f"{database} has no marts: it was never built. Run `ai-events build` first"
-        )
+    try:
+        with open_warehouse(database) as con:
+            if not mart_tables(con):
+                raise never_built(database)
+    except DashboardError as error:
+        raise click.ClickException(str(error)) from error
     try:
         report = run_quality(database, manifest, quality_path(database))
     except SuiteError as error:

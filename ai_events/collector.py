@@ -176,12 +176,13 @@ def close_abandoned_files(directory: Path) -> list[Path]:
 
 
 def _running(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True
 
 
@@ -257,18 +258,11 @@ class CollectorHandler(BaseHTTPRequestHandler):
     def handle_expect_100(self) -> bool:
         """Refuse an announced body over the limit before it is sent."""
         length = self.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.server.config.max_body_bytes:
+        limit = self.server.config.max_body_bytes
+        if length.isascii() and length.isdigit() and int(length) > limit:
             self.close_connection = True
             route = ROUTES.get(urlsplit(self.path).path.rstrip("/") or "/")
-            self._refuse(
-                route,
-                RequestRefused(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "body_too_large",
-                    f"body of {length} bytes is over the limit of "
-                    f"{self.server.config.max_body_bytes}",
-                ),
-            )
+            self._refuse(route, self._too_large(int(length)))
             return False
         return super().handle_expect_100()
 
@@ -366,6 +360,14 @@ class CollectorHandler(BaseHTTPRequestHandler):
         except RequestRefused as refused:
             self._refuse(route, refused)
 
+    def _too_large(self, length: int) -> RequestRefused:
+        limit = self.server.config.max_body_bytes
+        return RequestRefused(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "body_too_large",
+            f"body of {length} bytes is over the limit of {limit}",
+        )
+
     def _read_body(self) -> bytes:
         limit = self.server.config.max_body_bytes
         lengths = set(self.headers.get_all("Content-Length") or [])
@@ -398,11 +400,7 @@ class CollectorHandler(BaseHTTPRequestHandler):
             # Answer at once and close: reading a body we refuse would let a
             # client hold the collector for as long as it likes.
             self._linger = self.close_connection = True
-            raise RequestRefused(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                "body_too_large",
-                f"body of {length} bytes is over the limit of {limit}",
-            )
+            raise self._too_large(length)
         body = self.rfile.read(length)
         if len(body) < length:
             # The client went away mid-body: nothing complete to keep.
@@ -494,35 +492,27 @@ class CollectorHandler(BaseHTTPRequestHandler):
             key = parsed.get("api_key")
         if route.family == "snowplow":
             return None, "snowplow"
-        if keys and key not in keys and route.family == "amplitude":
-            # The words Amplitude's SDK looks for to stop retrying.
-            raise RequestRefused(
-                HTTPStatus.BAD_REQUEST, "invalid_api_key", f"Invalid API key: {key or ''}"
-            )
         if keys and key not in keys:
-            raise RequestRefused(
-                HTTPStatus.UNAUTHORIZED,
-                "invalid_write_key",
-                "missing write key" if key is None else "unknown write key",
-            )
+            why = "missing write key" if key is None else "unknown write key"
+            raise _key_refused(route, key, why)
         if keys and key is not None and not _key_fits(keys[key], route):
             # A key stands for one protocol: an Amplitude key on Segment's
             # paths (or the reverse) is a misconfigured client.
-            status = (
-                HTTPStatus.BAD_REQUEST if route.family == "amplitude" else HTTPStatus.UNAUTHORIZED
-            )
-            raise RequestRefused(
-                status,
-                "invalid_api_key" if route.family == "amplitude" else "invalid_write_key",
-                (
-                    f"Invalid API key: {key} (a {keys[key]} write key)"
-                    if route.family == "amplitude"
-                    else f"the write key is configured for {keys[key]}, not this endpoint"
-                ),
-            )
+            raise _key_refused(route, key, f"the write key is configured for {keys[key]}")
         if route.family == "amplitude":
             return key, "amplitude"
         return key, keys.get(key) if key is not None else None
+
+
+def _key_refused(route: Route, key: str | None, why: str) -> RequestRefused:
+    """A refused key, in the words each protocol's SDK understands: Amplitude's
+    looks for "Invalid API key" (400) to stop retrying; Segment's and
+    RudderStack's for a 401."""
+    if route.family == "amplitude":
+        return RequestRefused(
+            HTTPStatus.BAD_REQUEST, "invalid_api_key", f"Invalid API key: {key or ''} ({why})"
+        )
+    return RequestRefused(HTTPStatus.UNAUTHORIZED, "invalid_write_key", why)
 
 
 def _key_fits(protocol: str, route: Route) -> bool:

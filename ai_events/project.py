@@ -25,6 +25,11 @@ def database_path() -> Path:
     return path
 
 
+def target_path() -> Path:
+    """dbt's artifacts folder: `DBT_TARGET_PATH` (dbt's own variable), else `target/`."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+
+
 def landing_path() -> Path:
     """Where collected requests land: `AI_EVENTS_LANDING`, else `warehouse/landing`."""
     configured = os.environ.get("AI_EVENTS_LANDING")

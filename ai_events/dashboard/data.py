@@ -126,20 +126,34 @@ def open_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def check_marts(con: duckdb.DuckDBPyConnection, database: Path) -> None:
-    """Fail with what to do when the warehouse lacks a mart the dashboard reads."""
-    present = {
+def never_built(database: Path) -> DashboardError:
+    return DashboardError(
+        f"{database} has no marts: it was never built. Run `ai-events build` "
+        "(or `dbt build`) on it first"
+    )
+
+
+def not_the_warehouse(out: Path, database: Path, what: str) -> None:
+    """Refuse to write `what` over the warehouse file itself."""
+    if out.exists() and out.resolve() == database.resolve():
+        raise DashboardError(f"{out} is the warehouse itself: write the {what} to another file")
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
         name
         for (name,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'"
         ).fetchall()
     }
+
+
+def check_marts(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+    """Fail with what to do when the warehouse lacks a mart the dashboard reads."""
+    present = mart_tables(con)
     missing = [mart for mart in MARTS if mart not in present]
     if len(missing) == len(MARTS):
-        raise DashboardError(
-            f"{database} has no marts: it was never built. Run `ai-events build` "
-            "(or `dbt build`) on it first"
-        )
+        raise never_built(database)
     if missing:
         raise DashboardError(
             f"{database} lacks {', '.join('marts.' + m for m in missing)}: "

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ai_events.dashboard.data import DashboardError, open_warehouse
+from ai_events.dashboard.data import DashboardError, never_built, not_the_warehouse, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,7 @@ def quoted(identifier: str) -> str:
 
 def publish(database: Path, out: Path) -> PublishSummary:
     """Copy the public schemas of `database` into `out`, replacing it whole."""
-    if out.resolve() == database.resolve():
-        raise DashboardError(f"{out} is the warehouse itself: publish to another file")
+    not_the_warehouse(out, database, "published copy")
     with open_warehouse(database) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -52,9 +51,7 @@ def publish(database: Path, out: Path) -> PublishSummary:
             list(PUBLIC_SCHEMAS),
         ).fetchall()
     if not any(schema == "marts" for schema, _ in tables):
-        raise DashboardError(
-            f"{database} has no marts: it was never built. Run `ai-events build` first"
-        )
+        raise never_built(database)
     out.parent.mkdir(parents=True, exist_ok=True)
     scratch = out.with_name(f".{out.name}.{os.getpid()}.publishing")
     scratch.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ai_events.dashboard.data import DashboardError, collect
+from ai_events.dashboard.data import collect, not_the_warehouse
 
 ASSETS = Path(__file__).parent / "assets"
 CSS_SLOT = "/*DASHBOARD_CSS*/"
@@ -41,8 +41,7 @@ def build_dashboard(database: Path, out: Path, now: dt.datetime | None = None) -
     The file is written beside `out` and renamed over it, so a browser never
     opens half a page.
     """
-    if out.exists() and out.resolve() == database.resolve():
-        raise DashboardError(f"{out} is the warehouse itself: write the dashboard to another file")
+    not_the_warehouse(out, database, "dashboard")
     page = render(collect(database, now=now))
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, scratch = tempfile.mkstemp(prefix=".dashboard-", suffix=".html", dir=out.parent)

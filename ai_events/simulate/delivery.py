@@ -134,6 +134,7 @@ class Delivery:
         writer: LandingWriter,
         legacy_window: tuple[dt.date, dt.date] | None,
         new_id: Callable[[], str],
+        violations: random.Random,
     ) -> None:
         self.rng = rng
         self.dirt = dirt
@@ -141,7 +142,7 @@ class Delivery:
         self.legacy_window = legacy_window
         self.new_id = new_id
         self.emitted = Emitted()
-        self.violations = random.Random(0)
+        self.violations = violations
 
     def send(self, actions: list[Action]) -> None:
         """Send every action, one device's send group at a time."""

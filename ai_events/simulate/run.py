@@ -133,10 +133,10 @@ def simulate(
     start_ms = int((dt.datetime.combine(start, dt.time(), dt.UTC) - EPOCH).total_seconds()) * 1000
     behaviour = Behaviour(rng, planted, dirt, start_ms, days)
     writer = LandingWriter(out / LANDING_FOLDER, rotate_bytes)
-    delivery = Delivery(rng, dirt, writer, window, behaviour.new_id)
-    # A stream of its own: turning events outside the plan on or off leaves
-    # every other draw, and so the rest of the traffic, as it was.
-    delivery.violations = random.Random(f"{seed}:plan_violations")
+    # Events outside the plan draw from a stream of their own: turning them
+    # on or off leaves every other draw, and so the rest of the traffic, as it was.
+    violations = random.Random(f"{seed}:plan_violations")
+    delivery = Delivery(rng, dirt, writer, window, behaviour.new_id, violations)
     counter = TruthCounter()
     population: Counter = Counter()
     trackers: Counter = Counter()

@@ -24,6 +24,7 @@
 ) }}
 
 {%- set gap_us = var('session_inactivity_minutes') * 60 * 1000000 %}
+{%- if is_incremental() %}{% set since = incremental_since() %}{% endif %}
 
 with
 
@@ -58,7 +59,7 @@ changed_actors as (
         actor_id,
         min(event_at) as first_changed_at
     from with_actor
-    where loaded_at >= {{ incremental_since() }}
+    where loaded_at >= {{ since }}
     group by actor_id
 ),
 
@@ -67,7 +68,7 @@ remapped as (
         anonymous_id,
         user_id
     from identity_map
-    where linked_loaded_at >= {{ incremental_since() }}
+    where linked_loaded_at >= {{ since }}
 ),
 
 remapped_actors as (
